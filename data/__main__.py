@@ -1,0 +1,170 @@
+"""Dataset commands: build, validate and show. Run `python -m data COMMAND --help`."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+from pathlib import Path
+
+from data.build import BuildError, assign_splits, base_manifest, write_build
+from data.embedded import EMBEDDED, EmbeddedModelMissing
+from data.render import FAMILIES, render
+from data.sources import Columns, SourceError, load_source
+
+SOURCE_HELP = ("builtin | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
+               "train/validation/test files | a built data directory | a Hub dataset OWNER/NAME[@REVISION]")
+
+
+def _source_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", required=True, help=SOURCE_HELP)
+    p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="source column for a field (functions, system, user, response); "
+                        "defaults: functionList, systemPrompt, userPrompt, assistantResponse")
+    p.add_argument("--bfcl-dir", help="BFCL data directory (default: the installed bfcl-eval package's)")
+
+
+def _load(args):
+    return load_source(args.source, Columns.parse(args.column), args.bfcl_dir)
+
+
+def _parse_mix(text: str | None) -> dict[str, float] | None:
+    if not text:
+        return None
+    mix = {}
+    for part in text.split(","):
+        kind, sep, weight = part.partition("=")
+        try:
+            mix[kind.strip()] = float(weight)
+        except ValueError:
+            raise BuildError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT") from None
+        if not sep:
+            raise BuildError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT")
+    return mix
+
+
+def cmd_build(args) -> int:
+    loaded = _load(args)
+    if loaded.problems and not args.skip_invalid:
+        for p in loaded.problems:
+            print(p, file=sys.stderr)
+        rows = len({(p.where, p.row) for p in loaded.problems})
+        print(f"error: {rows} invalid row(s); fix them, or pass --skip-invalid to leave them out", file=sys.stderr)
+        return 1
+    if loaded.problems:
+        reasons = collections.Counter(p.reason.split(":")[0].split("'")[0].strip() for p in loaded.problems)
+        rows = len({(p.where, p.row) for p in loaded.problems})
+        print(f"skipped {rows} invalid row(s):", file=sys.stderr)
+        for reason, n in reasons.most_common():
+            print(f"  {n:5d}  {reason}", file=sys.stderr)
+    splits = assign_splits(loaded, args.test_size, args.validation_size, args.seed)
+    manifest = base_manifest(loaded, args.family, args.system_prompt, args.seed, args.test_size,
+                             args.validation_size, Columns.parse(args.column), loaded.problems)
+    dpo = {"seed": args.seed, "mix": _parse_mix(args.dpo_mix)} if args.dpo else None
+    manifest = write_build(Path(args.out), splits, args.family, args.system_prompt, manifest, dpo)
+    counts = ", ".join(f"{s} {n}" for s, n in manifest["counts"].items())
+    print(f"wrote {args.out}: {counts} rows ({args.family} format)")
+    for split, report in manifest.get("dpo", {}).items():
+        kinds = ", ".join(f"{k} {n}" for k, n in report["by_kind"].items())
+        print(f"  dpo/{split}.jsonl: {report['pairs']} pairs ({kinds}); {report['skipped']} rows had no applicable kind")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    loaded = _load(args)
+    for p in loaded.problems:
+        print(p)
+    good = sum(len(v) for v in loaded.splits.values())
+    bad = len({(p.where, p.row) for p in loaded.problems})
+    print(f"{good + bad} rows checked: {good} valid, {bad} invalid ({len(loaded.problems)} problem(s))")
+    return 1 if bad else 0
+
+
+def _percentiles(values: list[int]) -> str:
+    if len(values) < 2:
+        return f"p50 {values[0]}  max {values[0]}" if values else "no rows"
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return f"p50 {q[49]:.0f}  p90 {q[89]:.0f}  p95 {q[94]:.0f}  p99 {q[98]:.0f}  max {max(values)}"
+
+
+def cmd_show(args) -> int:
+    from tqdm import tqdm
+
+    from data.tokens import encode_completions, encode_prompts, load_tokenizer
+
+    loaded = _load(args)
+    examples = loaded.splits.get(args.split) or []
+    if not examples:
+        have = ", ".join(f"{s} ({len(e)})" for s, e in loaded.splits.items() if e) or "none"
+        raise BuildError(f"{args.source} has no {args.split} rows (splits: {have}); choose one with --split")
+    pairs = [render(ex, args.family, args.system_prompt) for ex in examples]
+    for i, (ex, (prompt, completion)) in enumerate(zip(examples[: args.n], pairs)):
+        labels = [ex.meta.get("id", ""), ex.kind] + (["unseen function"] if ex.meta.get("unseen") else [])
+        print(f"===== {args.split} example {i + 1} of {len(examples)}  [{', '.join(labels)}] =====")
+        print(prompt, end="")
+        print("----- completion (loss is computed on this part only) -----")
+        print(completion)
+    tokenizer = load_tokenizer(args.tokenizer)
+    prompt_lens, completion_lens = [], []
+    for start in tqdm(range(0, len(pairs), 512), desc="tokenizing", unit="batch", leave=False):
+        batch = pairs[start:start + 512]
+        prompt_lens += [len(ids) for ids in encode_prompts(tokenizer, [p for p, _ in batch])]
+        completion_lens += [len(ids) for ids in encode_completions(tokenizer, [c for _, c in batch])]
+    totals = [p + c for p, c in zip(prompt_lens, completion_lens)]
+    print(f"\ntoken lengths, {len(totals)} {args.split} rows, tokenizer {args.tokenizer} (completion includes EOS):")
+    print(f"  prompt      {_percentiles(prompt_lens)}")
+    print(f"  completion  {_percentiles(completion_lens)}")
+    print(f"  total       {_percentiles(totals)}")
+    cut = sum(t > args.max_length for t in totals)
+    lost = sum(p >= args.max_length for p in prompt_lens)
+    print(f"  max length {args.max_length}: {cut} row(s) truncated, {lost} of them lose the whole completion")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="render a source into train/validation/test JSONL and a manifest")
+    _source_args(b)
+    b.add_argument("--family", required=True, choices=list(FAMILIES), help="base model family (instruction markers)")
+    b.add_argument("--out", required=True, help="output directory (a previous build there is replaced)")
+    b.add_argument("--system-prompt", default="", help="system prompt for rows that have none")
+    b.add_argument("--test-size", type=float, default=0.1,
+                   help="share (<1) or count (>=1) of train rows held out when the source has no test split")
+    b.add_argument("--validation-size", type=float, default=0.1,
+                   help="share or count of train rows held out when the source has no validation split")
+    b.add_argument("--seed", type=int, default=0, help="seed for splitting and DPO pairs")
+    b.add_argument("--skip-invalid", action="store_true", help="leave invalid rows out (reported) instead of failing")
+    b.add_argument("--dpo", action="store_true", help="also write DPO preference pairs to OUT/dpo/{train,test}.jsonl")
+    b.add_argument("--dpo-mix", metavar="KIND=W,...", help="relative weights of rejected-answer kinds (default equal)")
+    b.set_defaults(run=cmd_build)
+
+    v = sub.add_parser("validate", help="check every row; exit 1 if any is invalid")
+    _source_args(v)
+    v.set_defaults(run=cmd_validate)
+
+    s = sub.add_parser("show", help="print rendered examples and token-length statistics")
+    _source_args(s)
+    s.add_argument("--family", required=True, choices=list(FAMILIES), help="base model family (instruction markers)")
+    s.add_argument("-n", type=int, default=3, help="how many examples to print")
+    s.add_argument("--split", default="train", choices=["train", "validation", "test"])
+    s.add_argument("--system-prompt", default="", help="system prompt for rows that have none")
+    s.add_argument("--tokenizer", default=EMBEDDED, help="Hub id or path; 'embedded' is SmolLM2's, offline")
+    s.add_argument("--max-length", type=int, default=1024, help="training max length, for truncation counts")
+    s.set_defaults(run=cmd_show)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (SourceError, BuildError, EmbeddedModelMissing, ValueError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

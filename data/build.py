@@ -1,0 +1,118 @@
+"""`python -m data build`: a source rendered into train/validation/test JSONL plus a manifest.
+
+Output rows hold `prompt` and `completion` (TRL's prompt-completion format; EOS is
+appended at tokenisation) and `example`, the normalised row as JSON, so evaluation can
+score against structured answers. The directory is written beside its destination and
+renamed into place, so an interrupted build never leaves a half-written one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import tempfile
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from data.render import FORMAT_VERSION, get_family, render
+from data.schema import Example
+from data.sources import SPLITS, Loaded
+
+
+class BuildError(ValueError):
+    pass
+
+
+def assign_splits(loaded: Loaded, test_size: float, validation_size: float, seed: int) -> dict[str, list[Example]]:
+    """The source's own splits; a missing test or validation split is carved from train (seeded)."""
+    splits = {s: list(loaded.splits.get(s, [])) for s in SPLITS}
+    train = splits["train"]
+    random.Random(seed).shuffle(train)
+    for split, size in (("test", test_size), ("validation", validation_size)):
+        if splits[split] or not train or size <= 0:
+            continue
+        n = max(1, round(size * len(train))) if size < 1 else int(size)
+        if n >= len(train):
+            raise BuildError(f"--{split}-size {size} leaves no training rows ({len(train)} available)")
+        splits[split], train = train[:n], train[n:]
+    splits["train"] = train
+    return splits
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_build(out: Path, splits: dict[str, list[Example]], family: str, system: str,
+                manifest: dict, dpo: dict | None = None) -> dict:
+    """Render and write everything into `out`; returns the manifest. `dpo` holds make_pairs settings."""
+    get_family(family)
+    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise BuildError(f"{out} exists and is not a previous build: choose another --out or empty it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for split, examples in splits.items():
+            if not examples:
+                continue
+            rows = []
+            for ex in tqdm(examples, desc=f"rendering {split}", unit="row", leave=False):
+                prompt, completion = render(ex, family, system)
+                rows.append({"prompt": prompt, "completion": completion,
+                             "example": json.dumps(ex.to_record(), ensure_ascii=False)})
+            _write_jsonl(tmp / f"{split}.jsonl", rows)
+        if dpo is not None:
+            manifest["dpo"] = _write_dpo(tmp / "dpo", splits, family, system, **dpo)
+        files = sorted(p for p in tmp.rglob("*.jsonl"))
+        manifest["files"] = {str(p.relative_to(tmp)): _sha256(p) for p in files}
+        manifest["hash"] = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
+        manifest["counts"] = {s: len(e) for s, e in splits.items()}
+        manifest["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _write_dpo(dpo_dir: Path, splits: dict[str, list[Example]], family: str, system: str,
+               seed: int, mix: dict[str, float] | None) -> dict:
+    from data.dpo import make_pairs
+
+    dpo_dir.mkdir()
+    reports = {}
+    for split in ("train", "test"):
+        if splits.get(split):
+            rows, reports[split] = make_pairs(splits[split], family, system, seed=seed, mix=mix)
+            _write_jsonl(dpo_dir / f"{split}.jsonl", rows)
+    return reports
+
+
+def base_manifest(loaded: Loaded, family: str, system: str, seed: int, test_size: float,
+                  validation_size: float, columns, skipped: list) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "revision": None,  # a Hub branch or commit; local files and builtin have none
+        **{k: v for k, v in loaded.info.items() if k != "manifest"},
+        "family": family,
+        "system_prompt": system,
+        "columns": asdict(columns) if loaded.info["kind"] in ("local", "hub") else None,
+        "seed": seed,
+        "test_size": test_size,
+        "validation_size": validation_size,
+        "skipped_invalid": {"count": len({(p.where, p.row) for p in skipped}), "problems": [str(p) for p in skipped]},
+    }

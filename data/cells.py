@@ -1,0 +1,89 @@
+"""Reading the cells of a function-calling dataset into the internal representation.
+
+A Trelis v2 `functionList` cell is several JSON objects dumped with indent 4 and
+separated by blank lines (not a JSON array); v3 cells hold an OpenAI tools array;
+files written as JSONL or Parquet may hold the same already decoded.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from data.schema import Call, Function, SchemaError
+
+_DECODER = json.JSONDecoder()
+
+
+def json_values(text: str) -> list[Any]:
+    """Every JSON value in `text`, where values follow one another separated by white space."""
+    values, pos = [], 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos == len(text):
+            return values
+        try:
+            value, pos = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as e:
+            raise SchemaError(f"invalid JSON at character {e.pos + 1}: {e.msg}") from None
+        values.append(value)
+
+
+def _flatten(values: list[Any]) -> list[Any]:
+    return [item for v in values for item in (v if isinstance(v, list) else [v])]
+
+
+def parse_function(obj: Any) -> Function:
+    """One function in v2 ({"function", "arguments"}) or OpenAI ({"name", "parameters"}) form."""
+    if isinstance(obj, dict) and isinstance(obj.get("function"), str):
+        return Function.from_v2(obj)
+    return Function.from_openai(obj)
+
+
+def parse_functions(cell: Any) -> list[Function]:
+    """A functions cell: text (concatenated v2 objects or a JSON array) or decoded JSON."""
+    if cell is None:
+        raise SchemaError("the cell is empty")
+    if isinstance(cell, str):
+        if not cell.strip():
+            raise SchemaError("the cell is empty")
+        cell = json_values(cell)
+    items = _flatten(cell if isinstance(cell, list) else [cell])
+    if not items:
+        raise SchemaError("no function metadata found")
+    return [parse_function(obj) for obj in items]
+
+
+def functions_in_text(text: str) -> list[Function]:
+    """Function metadata embedded in prose (the system prompts of Trelis `explicit`/`implicit`).
+
+    Any JSON object in the text that reads as function metadata counts; other braces are prose.
+    """
+    found, pos = [], text.find("{")
+    while pos != -1:
+        try:
+            obj, end = _DECODER.raw_decode(text, pos)
+            found.append(parse_function(obj))
+            pos = text.find("{", end)
+        except (json.JSONDecodeError, SchemaError):
+            pos = text.find("{", pos + 1)
+    return found
+
+
+def parse_response(cell: Any) -> tuple[list[Call], str]:
+    """An answer cell: one or more JSON calls (v2 or v3 keys), or plain text.
+
+    Text that starts like JSON but does not parse is an error, not prose: it is almost
+    always a broken call, and training on it would teach the model to break calls.
+    """
+    if cell is None:  # an empty CSV cell; the caller reports an empty answer
+        return [], ""
+    if isinstance(cell, (dict, list)):
+        values = [cell]
+    else:
+        text = str(cell).strip()
+        if not text.startswith(("{", "[")):
+            return [], text
+        values = json_values(text)
+    return [Call.from_obj(v) for v in _flatten(values)], ""

@@ -1,0 +1,45 @@
+"""Row checks: what makes an example unfit to train or score on.
+
+Each check returns (field, reason) pairs; the loader turns them into Problems that
+name the file, the row and the source column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.schema import Example
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # a file path, or a hub id and split
+    row: int  # 1-based row number within `where`
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: row {self.row}, column {self.column}: {self.reason}"
+
+
+def check_example(ex: Example) -> list[tuple[str, str]]:
+    """Problems with a normalised example, as (field, reason); field is user, functions or response."""
+    problems = []
+    if not ex.user.strip():
+        problems.append(("user", "empty prompt"))
+    names = [f.name for f in ex.functions]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(("functions", f"duplicate function name {name!r}"))
+    for call in ex.calls:
+        fn = ex.function(call.name)
+        if fn is None:
+            offered = ", ".join(names) or "none"
+            problems.append(("response", f"call to undeclared function {call.name!r} (offered: {offered})"))
+            continue
+        for arg in fn.required:
+            if arg not in call.arguments:
+                problems.append(("response", f"call to {call.name!r} misses required argument {arg!r}"))
+        for arg in call.arguments:
+            if fn.param(arg) is None:
+                problems.append(("response", f"call to {call.name!r} passes undeclared argument {arg!r}"))
+    return problems

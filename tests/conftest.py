@@ -1,0 +1,104 @@
+"""Shared fixtures: offline tokenizers and rows in the shapes of the Trelis dataset.
+
+The rows are our own text in the Trelis column layout and cell formats; nothing here is
+copied from the dataset.
+"""
+
+import json
+import os
+
+import pytest
+
+# Nothing in the tests may reach for the network: the Hub is unreachable here anyway,
+# and a hung connection is worse than a clear failure.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+WEATHER_V2 = {
+    "function": "get_current_weather",
+    "description": "Look up the weather right now in one city.",
+    "arguments": [{"name": "city", "type": "string", "description": "Name of the city"}],
+}
+SEARCH_V2 = {
+    "function": "search_bing",
+    "description": "Run a web search and return the top results.",
+    "arguments": [{"name": "query", "type": "string", "description": "What to search for"}],
+}
+# A functionList cell: v2 objects dumped with indent 4, separated by a blank line.
+FUNCTION_LIST = json.dumps(WEATHER_V2, indent=4) + "\n\n" + json.dumps(SEARCH_V2, indent=4)
+WEATHER_CALL = '{\n    "function": "get_current_weather",\n    "arguments": {\n        "city": "Lisbon"\n    }\n}'
+
+V2_ROWS = [
+    {"functionList": FUNCTION_LIST, "userPrompt": "How warm is it in Lisbon today?", "assistantResponse": WEATHER_CALL},
+    {"functionList": FUNCTION_LIST, "userPrompt": "Say hello in French.", "assistantResponse": "Bonjour !"},
+]
+
+WEATHER_OPENAI = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Look up the weather right now in one city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "Name of the city"}},
+                       "required": ["city"]},
+    },
+}
+V3_ROWS = [
+    {"functionList": json.dumps([WEATHER_OPENAI]), "userPrompt": "How warm is it in Lisbon today?",
+     "assistantResponse": json.dumps({"name": "get_current_weather", "arguments": {"city": "Lisbon"}})},
+]
+
+# explicit/implicit branches: the metadata lives in the system prompt, no functionList column.
+SYSTEM_WITH_FUNCTIONS = ("You can call these functions when they help:\n\n" + FUNCTION_LIST
+                         + "\n\nTo call one, answer with a JSON object only.")
+SYSTEM_ROWS = [
+    {"systemPrompt": SYSTEM_WITH_FUNCTIONS, "userPrompt": "How warm is it in Lisbon today?",
+     "assistantResponse": WEATHER_CALL},
+]
+
+
+@pytest.fixture(scope="session")
+def smollm2_tokenizer():
+    """SmolLM2's byte-level BPE tokenizer, read from the embedded GGUF file."""
+    from data.tokens import load_tokenizer
+
+    return load_tokenizer("embedded")
+
+
+@pytest.fixture(scope="session")
+def llama_tokenizer(tmp_path_factory):
+    """A Llama-style SentencePiece tokenizer (BPE, byte fallback, dummy prefix), trained offline."""
+    import sentencepiece as spm
+    from transformers import AutoTokenizer
+
+    d = tmp_path_factory.mktemp("llama-spm")
+    lines = []
+    for i in range(200):
+        lines += [f"[INST] What is the weather in Paris on day {i}? [/INST]",
+                  '"function": "get_current_weather", "arguments": {"city": "Paris", "days": 3}',
+                  "<FUNCTIONS> Search the web, read a file, save the chat, list files. </FUNCTIONS>",
+                  "<<SYS>> You are a helpful assistant that calls functions. <</SYS>>"]
+    # Lines carry no newline, so "\n" is left to byte fallback (<0x0A>), as in Llama 2's vocabulary.
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines), model_prefix=str(d / "tokenizer"), vocab_size=500, model_type="bpe",
+        byte_fallback=True, split_digits=True, add_dummy_prefix=True, remove_extra_whitespaces=False,
+        normalization_rule_name="identity", bos_id=1, eos_id=2, unk_id=0, pad_id=-1, character_coverage=1.0,
+        minloglevel=2)
+    (d / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+        "add_bos_token": True, "add_eos_token": False, "legacy": False}))
+    return AutoTokenizer.from_pretrained(str(d))
+
+
+@pytest.fixture
+def load_rows(tmp_path):
+    """Write rows to a JSONL file and read them back through the one loader."""
+    from data.sources import load_source
+
+    def load(rows, name="train.jsonl"):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        loaded = load_source(str(path))
+        assert not loaded.problems, [str(p) for p in loaded.problems]
+        return loaded.splits["train"]
+
+    return load

@@ -1,0 +1,138 @@
+"""The one loader: every input format, column mapping, the Hub code path, and bad input."""
+
+import csv
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import FUNCTION_LIST, SEARCH_V2, SYSTEM_ROWS, V2_ROWS, V3_ROWS, WEATHER_CALL, WEATHER_V2
+from data.render import render
+from data.sources import Columns, SourceError, load_hub, load_source
+
+
+def write(path, rows):
+    """Rows to a file in the format its suffix names."""
+    if path.suffix == ".csv":
+        with path.open("w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+    elif path.suffix == ".json":
+        path.write_text(json.dumps(rows, indent=2))
+    elif path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("rows", [V2_ROWS, V3_ROWS, SYSTEM_ROWS], ids=["v2", "v3", "system"])
+def test_every_file_format_gives_the_same_examples(tmp_path, suffix, rows):
+    reference = load_source(str(write(tmp_path / "ref.jsonl", rows))).splits["train"]
+    loaded = load_source(str(write(tmp_path / f"train{suffix}", rows)))
+    assert not loaded.problems
+    got = loaded.splits["train"]
+    assert [render(e, "llama2") for e in got] == [render(e, "llama2") for e in reference]
+    assert len(got) == len(rows)
+
+
+def test_decoded_cells_in_jsonl_are_read_too(tmp_path):
+    rows = [{"functionList": [WEATHER_V2, SEARCH_V2], "userPrompt": "How warm is it in Lisbon today?",
+             "assistantResponse": {"function": "get_current_weather", "arguments": {"city": "Lisbon"}}}]
+    (ex,) = load_source(str(write(tmp_path / "train.jsonl", rows))).splits["train"]
+    assert render(ex, "llama2") == render(load_source(str(write(tmp_path / "v.jsonl", V2_ROWS[:1]))).splits["train"][0],
+                                          "llama2")
+
+
+def test_directory_with_splits(tmp_path):
+    write(tmp_path / "train.csv", V2_ROWS)
+    write(tmp_path / "test.jsonl", V3_ROWS)
+    write(tmp_path / "validation.parquet", V2_ROWS[:1])
+    loaded = load_source(str(tmp_path))
+    assert {s: len(v) for s, v in loaded.splits.items()} == {"test": 1, "train": 2, "validation": 1}
+    assert loaded.info["kind"] == "local"
+
+
+def test_column_names_are_configurable(tmp_path):
+    rows = [{"tools": r["functionList"], "question": r["userPrompt"], "answer": r["assistantResponse"]} for r in V2_ROWS]
+    path = write(tmp_path / "train.jsonl", rows)
+    loaded = load_source(str(path), Columns.parse(["functions=tools", "user=question", "response=answer"]))
+    assert len(loaded.splits["train"]) == 2
+    with pytest.raises(SourceError, match="missing column 'userPrompt'.*--column"):
+        load_source(str(path))
+    with pytest.raises(SourceError, match="bad --column 'prompt=question'"):
+        Columns.parse(["prompt=question"])
+
+
+def test_hub_code_path_on_a_local_repository_layout(tmp_path):
+    # Trelis repositories on the Hub hold data/<split>-00000-of-00001.parquet; load_dataset
+    # resolves a local directory with that layout exactly as it resolves a Hub repository.
+    write(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet", V2_ROWS)
+    write(tmp_path / "repo" / "data" / "test-00000-of-00001.parquet", V2_ROWS[:1])
+    loaded = load_hub(str(tmp_path / "repo"), None, Columns())
+    assert {s: len(v) for s, v in loaded.splits.items()} == {"train": 2, "test": 1}
+    assert loaded.info["revision"] == "main"
+    assert render(loaded.splits["train"][0], "llama2")[1] == WEATHER_CALL
+
+
+def test_unreachable_hub_is_one_clear_error():
+    with pytest.raises(SourceError, match=r"cannot load Trelis/function_calling_extended@implicit from the Hugging Face"):
+        load_source("Trelis/function_calling_extended@implicit")
+
+
+def test_missing_path_is_not_mistaken_for_a_hub_id(tmp_path):
+    with pytest.raises(SourceError, match="no such file or directory"):
+        load_source(str(tmp_path / "nope.csv"))
+
+
+BAD_ROWS = [
+    ({"functionList": "{ not json"}, "functionList", "unparsable function metadata"),
+    ({"assistantResponse": '{"function": "fly_to_mars", "arguments": {}}'}, "assistantResponse",
+     "call to undeclared function 'fly_to_mars'"),
+    ({"assistantResponse": '{"function": "get_current_weather", "arguments": {}}'}, "assistantResponse",
+     "misses required argument 'city'"),
+    ({"assistantResponse": '{"function": "get_current_weather", "arguments": {"city": "Rome", "days": 2}}'},
+     "assistantResponse", "undeclared argument 'days'"),
+    ({"userPrompt": "   "}, "userPrompt", "empty prompt"),
+    ({"functionList": FUNCTION_LIST + "\n\n" + json.dumps(WEATHER_V2, indent=4)}, "functionList",
+     "duplicate function name 'get_current_weather'"),
+    ({"assistantResponse": '{"function": "get_current_weather", "arguments": {"city": '}, "assistantResponse",
+     "unparsable call"),
+    ({"assistantResponse": ""}, "assistantResponse", "empty answer"),
+]
+
+
+@pytest.mark.parametrize("change,column,reason", BAD_ROWS, ids=[r[2][:24] for r in BAD_ROWS])
+def test_bad_rows_are_reported_with_file_row_and_column(tmp_path, change, column, reason):
+    path = write(tmp_path / "train.csv", [V2_ROWS[0], dict(V2_ROWS[0], **change), V2_ROWS[1]])
+    loaded = load_source(str(path))
+    assert len(loaded.splits["train"]) == 2
+    (problem,) = loaded.problems
+    assert (problem.where, problem.row, problem.column) == (str(path), 2, column)
+    assert reason in problem.reason
+    assert str(problem).startswith(f"{path}: row 2, column {column}: ")
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("train.jsonl", "", "the file is empty"),
+    ("train.jsonl", json.dumps(V2_ROWS[0]) + "\n{broken\n", "line 2"),
+    ("train.json", '[{"userPrompt": 1},', "cannot be read as JSON"),
+    ("train.parquet", "not a parquet file", "cannot be read as PARQUET"),
+    ("train.txt", "x", "unsupported file type '.txt'"),
+])
+def test_unreadable_files_name_the_file(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(SourceError, match=message) as e:
+        load_source(str(path))
+    assert str(e.value).startswith(str(path))
+
+
+def test_directory_without_split_files(tmp_path):
+    write(tmp_path / "stuff.csv", V2_ROWS)
+    with pytest.raises(SourceError, match="no train/validation/test file"):
+        load_source(str(tmp_path))

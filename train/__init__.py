@@ -1,0 +1,1 @@
+"""Train stage: TRL SFT and DPO with QLoRA, driven by YAML in configs/ (to be built next; see README)."""
