@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import collections
 import statistics
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from data.build import BuildError, assign_splits, base_manifest, write_build
 from data.embedded import EMBEDDED, EmbeddedModelMissing
 from data.render import FAMILIES, render
 from data.sources import Columns, SourceError, load_source
+from data.validate import invalid_rows
 
 SOURCE_HELP = ("builtin | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
                "train/validation/test files | a built data directory | a Hub dataset OWNER/NAME[@REVISION]")
@@ -30,38 +30,35 @@ def _load(args):
 
 
 def _parse_mix(text: str | None) -> dict[str, float] | None:
+    """`KIND=W,...` to weights, checked before any work is done."""
+    from data.dpo import mix_weights
+
     if not text:
         return None
     mix = {}
     for part in text.split(","):
-        kind, sep, weight = part.partition("=")
+        kind, _, weight = part.partition("=")
         try:
             mix[kind.strip()] = float(weight)
         except ValueError:
             raise BuildError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT") from None
-        if not sep:
-            raise BuildError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT")
+    mix_weights(mix)
     return mix
 
 
 def cmd_build(args) -> int:
+    dpo = {"seed": args.seed, "mix": _parse_mix(args.dpo_mix)} if args.dpo else None
     loaded = _load(args)
-    if loaded.problems and not args.skip_invalid:
-        for p in loaded.problems:
-            print(p, file=sys.stderr)
-        rows = len({(p.where, p.row) for p in loaded.problems})
+    for p in loaded.problems:
+        print(p, file=sys.stderr)
+    rows = invalid_rows(loaded.problems)
+    if rows and not args.skip_invalid:
         print(f"error: {rows} invalid row(s); fix them, or pass --skip-invalid to leave them out", file=sys.stderr)
         return 1
-    if loaded.problems:
-        reasons = collections.Counter(p.reason.split(":")[0].split("'")[0].strip() for p in loaded.problems)
-        rows = len({(p.where, p.row) for p in loaded.problems})
-        print(f"skipped {rows} invalid row(s):", file=sys.stderr)
-        for reason, n in reasons.most_common():
-            print(f"  {n:5d}  {reason}", file=sys.stderr)
+    if rows:
+        print(f"skipped {rows} invalid row(s), listed above and in the manifest", file=sys.stderr)
     splits = assign_splits(loaded, args.test_size, args.validation_size, args.seed)
-    manifest = base_manifest(loaded, args.family, args.system_prompt, args.seed, args.test_size,
-                             args.validation_size, Columns.parse(args.column), loaded.problems)
-    dpo = {"seed": args.seed, "mix": _parse_mix(args.dpo_mix)} if args.dpo else None
+    manifest = base_manifest(loaded, args.family, args.system_prompt, args.seed, args.test_size, args.validation_size)
     manifest = write_build(Path(args.out), splits, args.family, args.system_prompt, manifest, dpo)
     counts = ", ".join(f"{s} {n}" for s, n in manifest["counts"].items())
     print(f"wrote {args.out}: {counts} rows ({args.family} format)")
@@ -76,7 +73,7 @@ def cmd_validate(args) -> int:
     for p in loaded.problems:
         print(p)
     good = sum(len(v) for v in loaded.splits.values())
-    bad = len({(p.where, p.row) for p in loaded.problems})
+    bad = invalid_rows(loaded.problems)
     print(f"{good + bad} rows checked: {good} valid, {bad} invalid ({len(loaded.problems)} problem(s))")
     return 1 if bad else 0
 

@@ -13,7 +13,6 @@ import json
 import random
 import shutil
 import tempfile
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tqdm import tqdm
 from data.render import FORMAT_VERSION, get_family, render
 from data.schema import Example
 from data.sources import SPLITS, Loaded
+from data.validate import invalid_rows
 
 
 class BuildError(ValueError):
@@ -103,16 +103,16 @@ def _write_dpo(dpo_dir: Path, splits: dict[str, list[Example]], family: str, sys
 
 
 def base_manifest(loaded: Loaded, family: str, system: str, seed: int, test_size: float,
-                  validation_size: float, columns, skipped: list) -> dict:
+                  validation_size: float) -> dict:
+    """What was built from what; skipped rows are the loader's problems (build refuses them otherwise)."""
     return {
         "format_version": FORMAT_VERSION,
         "revision": None,  # a Hub branch or commit; local files and builtin have none
         **{k: v for k, v in loaded.info.items() if k != "manifest"},
         "family": family,
         "system_prompt": system,
-        "columns": asdict(columns) if loaded.info["kind"] in ("local", "hub") else None,
         "seed": seed,
         "test_size": test_size,
         "validation_size": validation_size,
-        "skipped_invalid": {"count": len({(p.where, p.row) for p in skipped}), "problems": [str(p) for p in skipped]},
+        "skipped_invalid": {"count": invalid_rows(loaded.problems), "problems": [str(p) for p in loaded.problems]},
     }

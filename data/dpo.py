@@ -50,7 +50,7 @@ def make_pairs(examples: list[Example], family: str, system: str = "", seed: int
     `mix` gives relative weights per kind; kinds it leaves out get 0 (None: all equal).
     An example is skipped only when no enabled kind applies to it.
     """
-    weights = _weights(mix)
+    weights = mix_weights(mix)
     rng = random.Random(seed)
     rows, skipped = [], 0
     by_kind = dict.fromkeys(REJECTION_KINDS, 0)
@@ -75,7 +75,8 @@ def make_pairs(examples: list[Example], family: str, system: str = "", seed: int
     return rows, report
 
 
-def _weights(mix: dict[str, float] | None) -> dict[str, float]:
+def mix_weights(mix: dict[str, float] | None) -> dict[str, float]:
+    """Every kind's weight; a ValueError names an unknown kind or a bad weight."""
     if mix is None:
         return dict.fromkeys(REJECTION_KINDS, 1.0)
     for kind, weight in mix.items():

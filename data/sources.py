@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from tqdm import tqdm
@@ -103,7 +103,8 @@ def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
     except Exception as e:  # network, auth, missing repo or branch: all end the same way for the user
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise SourceError(f"cannot load {label} from the Hugging Face Hub: {reason}") from None
-    loaded = Loaded({}, info={"source": label, "kind": "hub", "repo": repo, "revision": revision or "main"})
+    loaded = Loaded({}, info={"source": label, "kind": "hub", "repo": repo, "revision": revision or "main",
+                              "columns": asdict(columns)})
     for name, rows in dsets.items():
         split = SPLIT_ALIASES.get(name)
         if split is None:
@@ -126,7 +127,8 @@ def _load_local(path: Path, columns: Columns) -> Loaded:
                 files[split] = f
         if not files:
             raise SourceError(f"{path}: no train/validation/test file (.csv, .json, .jsonl or .parquet) in this directory")
-    loaded = Loaded({}, info={"source": str(path), "kind": "local", "files": {s: str(f) for s, f in files.items()}})
+    loaded = Loaded({}, info={"source": str(path), "kind": "local", "files": {s: str(f) for s, f in files.items()},
+                              "columns": asdict(columns)})
     for split, f in files.items():
         _add_split(loaded, split, read_table(f), str(f), columns)
     return loaded

@@ -22,6 +22,11 @@ class Problem:
         return f"{self.where}: row {self.row}, column {self.column}: {self.reason}"
 
 
+def invalid_rows(problems: list[Problem]) -> int:
+    """How many rows the problems fall on (a row can have several)."""
+    return len({(p.where, p.row) for p in problems})
+
+
 def check_example(ex: Example) -> list[tuple[str, str]]:
     """Problems with a normalised example, as (field, reason); field is user, functions or response."""
     problems = []

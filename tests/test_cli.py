@@ -70,7 +70,8 @@ def test_build_refuses_invalid_rows_unless_told(tmp_path, capsys):
     assert "--skip-invalid" in err and not out.exists()
     assert main(["build", "--source", src, "--family", "llama2", "--out", str(out), "--skip-invalid",
                  "--test-size", "1", "--validation-size", "0"]) == 0
-    assert "skipped 1 invalid row(s)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "skipped 1 invalid row(s)" in err and "row 2, column assistantResponse" in err
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["skipped_invalid"]["count"] == 1 and manifest["counts"]["train"] == 2
 
@@ -108,6 +109,8 @@ def test_show_prints_examples_and_length_statistics(source, capsys):
 @pytest.mark.parametrize("args,message", [
     (["build", "--source", "nowhere/x.csv", "--family", "llama2", "--out", "o"], "no such file or directory"),
     (["validate", "--source", "bfcl:no_such_category"], "no_such_category"),
+    (["build", "--source", "builtin", "--family", "llama2", "--out", "o", "--dpo", "--dpo-mix", "foo=1"],
+     "unknown rejection kind 'foo'"),
     (["show", "--source", "builtin", "--family", "llama2", "--split", "test", "--tokenizer", "/no/such/tokenizer"],
      "error:"),
 ])
