@@ -11,6 +11,7 @@ from data.build import BuildError, assign_splits, base_manifest, write_build
 from data.embedded import EMBEDDED, EmbeddedModelMissing
 from data.render import FAMILIES, render
 from data.sources import Columns, SourceError, load_source
+from data.tokens import TokenizerError
 from data.validate import invalid_rows
 
 SOURCE_HELP = ("builtin | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
@@ -42,7 +43,10 @@ def _parse_mix(text: str | None) -> dict[str, float] | None:
             mix[kind.strip()] = float(weight)
         except ValueError:
             raise BuildError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT") from None
-    mix_weights(mix)
+    try:
+        mix_weights(mix)
+    except ValueError as e:
+        raise BuildError(str(e)) from None
     return mix
 
 
@@ -85,17 +89,33 @@ def _percentiles(values: list[int]) -> str:
     return f"p50 {q[49]:.0f}  p90 {q[89]:.0f}  p95 {q[94]:.0f}  p99 {q[98]:.0f}  max {max(values)}"
 
 
+def _show_format(args, loaded) -> tuple[str, str]:
+    """The family and system prompt to show: a built directory's own, else the arguments."""
+    if loaded.info["kind"] != "built":
+        if args.family is None:
+            raise BuildError("--family is required (only a built directory knows its own)")
+        return args.family, args.system_prompt or ""
+    manifest = loaded.info["manifest"]
+    for option, key, given in (("--family", "family", args.family), ("--system-prompt", "system_prompt",
+                                                                      args.system_prompt)):
+        if given is not None and given != manifest[key]:
+            raise BuildError(f"{args.source} was built with {option} {manifest[key]!r}, not {given!r}; "
+                             f"rebuild it to see another format")
+    return manifest["family"], manifest["system_prompt"]
+
+
 def cmd_show(args) -> int:
     from tqdm import tqdm
 
     from data.tokens import encode_completions, encode_prompts, load_tokenizer
 
     loaded = _load(args)
+    family, system = _show_format(args, loaded)
     examples = loaded.splits.get(args.split) or []
     if not examples:
         have = ", ".join(f"{s} ({len(e)})" for s, e in loaded.splits.items() if e) or "none"
         raise BuildError(f"{args.source} has no {args.split} rows (splits: {have}); choose one with --split")
-    pairs = [render(ex, args.family, args.system_prompt) for ex in examples]
+    pairs = [render(ex, family, system) for ex in examples]
     for i, (ex, (prompt, completion)) in enumerate(zip(examples[: args.n], pairs)):
         labels = [ex.meta.get("id", ""), ex.kind] + (["unseen function"] if ex.meta.get("unseen") else [])
         print(f"===== {args.split} example {i + 1} of {len(examples)}  [{', '.join(labels)}] =====")
@@ -117,6 +137,13 @@ def cmd_show(args) -> int:
     lost = sum(p >= args.max_length for p in prompt_lens)
     print(f"  max length {args.max_length}: {cut} row(s) truncated, {lost} of them lose the whole completion")
     return 0
+
+
+def _count(text: str) -> int:
+    n = int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
+    return n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
 
     s = sub.add_parser("show", help="print rendered examples and token-length statistics")
     _source_args(s)
-    s.add_argument("--family", required=True, choices=list(FAMILIES), help="base model family (instruction markers)")
-    s.add_argument("-n", type=int, default=3, help="how many examples to print")
+    s.add_argument("--family", choices=list(FAMILIES),
+                   help="base model family (instruction markers); a built directory's own by default")
+    s.add_argument("-n", type=_count, default=3, help="how many examples to print")
     s.add_argument("--split", default="train", choices=["train", "validation", "test"])
-    s.add_argument("--system-prompt", default="", help="system prompt for rows that have none")
+    s.add_argument("--system-prompt", help="system prompt for rows that have none")
     s.add_argument("--tokenizer", default=EMBEDDED, help="Hub id or path; 'embedded' is SmolLM2's, offline")
     s.add_argument("--max-length", type=int, default=1024, help="training max length, for truncation counts")
     s.set_defaults(run=cmd_show)
@@ -155,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (SourceError, BuildError, EmbeddedModelMissing, ValueError, OSError) as e:
+    except (SourceError, BuildError, EmbeddedModelMissing, TokenizerError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

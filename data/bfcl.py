@@ -109,31 +109,31 @@ def _read_rows(path: Path):
             yield where, row
 
 
-def _load_answers(path: Path) -> dict[str, tuple[list, list[Call]]]:
-    """id -> (raw ground truth, representative calls)."""
+def _load_answers(path: Path) -> dict[str, list]:
+    """id -> raw ground truth."""
     answers = {}
     for where, row in _read_rows(path):
-        try:
-            gt = row["ground_truth"]
-            calls = [Call(name, _arguments(args)) for entry in gt for name, args in entry.items()]
-        except (KeyError, TypeError, AttributeError) as e:
-            raise BfclError(f"{where}: malformed ground truth ({type(e).__name__}: {e})") from None
-        answers[row["id"]] = (gt, calls)
+        if not isinstance(row.get("ground_truth"), list):
+            raise BfclError(f'{where}: malformed ground truth (expected a "ground_truth" list)')
+        answers[row["id"]] = row["ground_truth"]
     return answers
 
 
-def _arguments(allowed_by_param: dict) -> dict:
+def _arguments(allowed_by_param: dict, required: list[str] = ()) -> dict:
     """One representative call's arguments: the first allowed value of each parameter.
 
-    A first value of "" marks a parameter that may be omitted, so it is left out; so is
-    one with no allowed value at all (an empty list, which some BFCL rows have).
+    "" among the allowed values marks a parameter that may be omitted: an optional one
+    whose first value is "" is left out, a required one takes its first other value. A
+    parameter with no allowed value at all (an empty list, in some BFCL rows) is left out.
     """
     args = {}
     for name, allowed in allowed_by_param.items():
         if not isinstance(allowed, list):  # a few nested rows give the value itself
             args[name] = allowed
-        elif allowed and allowed[0] != "":
-            args[name] = _value(allowed[0])
+            continue
+        values = [v for v in allowed if v != ""] if name in required else allowed[:1]
+        if values and values[0] != "":
+            args[name] = _value(values[0])
     return args
 
 
@@ -155,11 +155,14 @@ def _example(row: dict, stem: str, answers: dict | None) -> Example:
     if not users:
         raise ValueError("no user message")
     if answers is None:
-        ground_truth, calls = [], []
+        ground_truth = []
     elif row["id"] in answers:
-        ground_truth, calls = answers[row["id"]]
+        ground_truth = answers[row["id"]]
     else:
         raise ValueError(f"no ground truth for id {row['id']!r} in possible_answer/")
+    required = {doc["name"]: (doc.get("parameters") or {}).get("required", []) for doc in row["function"]}
+    calls = [Call(name, _arguments(args, required.get(name, []))) for entry in ground_truth
+             for name, args in entry.items()]
     return Example(
         user=users[-1],  # earlier messages of a conversation-shaped row are context only
         functions=[_function(doc) for doc in row["function"]],

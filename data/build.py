@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -20,7 +21,7 @@ from tqdm import tqdm
 
 from data.render import FORMAT_VERSION, get_family, render
 from data.schema import Example
-from data.sources import SPLITS, Loaded
+from data.sources import SPLITS, Loaded, read_build_manifest
 from data.validate import invalid_rows
 
 
@@ -33,15 +34,32 @@ def assign_splits(loaded: Loaded, test_size: float, validation_size: float, seed
     splits = {s: list(loaded.splits.get(s, [])) for s in SPLITS}
     train = splits["train"]
     random.Random(seed).shuffle(train)
+    available = len(train)  # shares are of the source's train split, whichever is carved first
     for split, size in (("test", test_size), ("validation", validation_size)):
         if splits[split] or not train or size <= 0:
             continue
-        n = max(1, round(size * len(train))) if size < 1 else int(size)
+        n = max(1, round(size * available)) if size < 1 else int(size)
         if n >= len(train):
             raise BuildError(f"--{split}-size {size} leaves no training rows ({len(train)} available)")
         splits[split], train = train[:n], train[n:]
     splits["train"] = train
+    if not any(splits.values()):
+        raise BuildError("no valid rows to build from")
     return splits
+
+
+def _check_replaceable(out: Path) -> None:
+    """`out` may be replaced only if it is empty or a previous build holding nothing else."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return
+    manifest = read_build_manifest(out) if out.is_dir() else None
+    if manifest is None:
+        raise BuildError(f"{out} exists and is not a previous build: choose another --out or empty it")
+    ours = {"manifest.json", *manifest.get("files", {})}
+    foreign = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and str(p.relative_to(out)) not in ours)
+    if foreign:
+        raise BuildError(f"{out} holds files a build did not write ({', '.join(foreign[:3])}); "
+                         f"choose another --out or move them")
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -58,10 +76,12 @@ def write_build(out: Path, splits: dict[str, list[Example]], family: str, system
                 manifest: dict, dpo: dict | None = None) -> dict:
     """Render and write everything into `out`; returns the manifest. `dpo` holds make_pairs settings."""
     get_family(family)
-    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").is_file():
-        raise BuildError(f"{out} exists and is not a previous build: choose another --out or empty it")
+    _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a build is as readable as any new directory
     try:
         for split, examples in splits.items():
             if not examples:

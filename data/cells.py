@@ -8,11 +8,13 @@ files written as JSONL or Parquet may hold the same already decoded.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from data.schema import Call, Function, SchemaError
 
 _DECODER = json.JSONDecoder()
+_LOOKS_LIKE_CALLS = re.compile(r"\{|\[\s*\{")
 
 
 def json_values(text: str) -> list[Any]:
@@ -27,6 +29,8 @@ def json_values(text: str) -> list[Any]:
             value, pos = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as e:
             raise SchemaError(f"invalid JSON at character {e.pos + 1}: {e.msg}") from None
+        except RecursionError:
+            raise SchemaError("JSON nested too deeply") from None
         values.append(value)
 
 
@@ -49,33 +53,43 @@ def parse_functions(cell: Any) -> list[Function]:
         if not cell.strip():
             raise SchemaError("the cell is empty")
         cell = json_values(cell)
-    items = _flatten(cell if isinstance(cell, list) else [cell])
-    if not items:
-        raise SchemaError("no function metadata found")
-    return [parse_function(obj) for obj in items]
+    # An empty list offers no functions, as OpenAI-style rows without tools do.
+    return [parse_function(obj) for obj in _flatten(cell if isinstance(cell, list) else [cell])]
+
+
+def _is_function_metadata(obj: Any) -> bool:
+    if not isinstance(obj, dict):
+        return False
+    if isinstance(obj.get("function"), str):  # v2; a v2 call has an "arguments" object, not a list
+        return isinstance(obj.get("arguments", []), list)
+    return obj.get("type") == "function" or isinstance(obj.get("parameters"), dict)
 
 
 def functions_in_text(text: str) -> list[Function]:
     """Function metadata embedded in prose (the system prompts of Trelis `explicit`/`implicit`).
 
-    Any JSON object in the text that reads as function metadata counts; other braces are prose.
+    Only objects shaped as v2 or OpenAI function metadata count: an example call or other
+    JSON in the instructions is prose.
     """
     found, pos = [], text.find("{")
     while pos != -1:
         try:
             obj, end = _DECODER.raw_decode(text, pos)
-            found.append(parse_function(obj))
-            pos = text.find("{", end)
-        except (json.JSONDecodeError, SchemaError):
+        except (json.JSONDecodeError, RecursionError):
             pos = text.find("{", pos + 1)
+            continue
+        if _is_function_metadata(obj):
+            found.append(parse_function(obj))
+        pos = text.find("{", end)
     return found
 
 
 def parse_response(cell: Any) -> tuple[list[Call], str]:
     """An answer cell: one or more JSON calls (v2 or v3 keys), or plain text.
 
-    Text that starts like JSON but does not parse is an error, not prose: it is almost
-    always a broken call, and training on it would teach the model to break calls.
+    Text that starts like a JSON object (or a list of them) but does not parse is an
+    error, not prose: it is almost always a broken call, and training on it would teach
+    the model to break calls. Other text, "[1] first point" too, is a text answer.
     """
     if cell is None:  # an empty CSV cell; the caller reports an empty answer
         return [], ""
@@ -83,7 +97,7 @@ def parse_response(cell: Any) -> tuple[list[Call], str]:
         values = [cell]
     else:
         text = str(cell).strip()
-        if not text.startswith(("{", "[")):
+        if not _LOOKS_LIKE_CALLS.match(text):
             return [], text
         values = json_values(text)
     return [Call.from_obj(v) for v in _flatten(values)], ""

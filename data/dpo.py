@@ -9,6 +9,7 @@ the intended way and never in formatting.
 from __future__ import annotations
 
 import json
+import math
 import random
 
 from data.render import render_calls, render_prompt, render_response
@@ -82,8 +83,8 @@ def mix_weights(mix: dict[str, float] | None) -> dict[str, float]:
     for kind, weight in mix.items():
         if kind not in REJECTION_KINDS:
             raise ValueError(f"unknown rejection kind {kind!r} in mix; valid kinds: {', '.join(REJECTION_KINDS)}")
-        if weight < 0:
-            raise ValueError(f"mix weight of {kind!r} must be >= 0, got {weight}")
+        if not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"mix weight of {kind!r} must be a finite number >= 0, got {weight}")
     if not any(mix.values()):
         raise ValueError("mix gives every rejection kind weight 0; no pair could be made")
     return {k: float(mix.get(k, 0.0)) for k in REJECTION_KINDS}

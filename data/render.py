@@ -64,6 +64,11 @@ def render_response(ex: Example) -> str:
     return render_calls(ex.calls) if ex.calls else ex.text.strip()
 
 
+def system_prompt(ex: Example, default: str = "") -> str:
+    """The row's own system prompt, else the default one."""
+    return ex.system.strip() or default.strip()
+
+
 def render_prompt(ex: Example, family: str, system: str = "") -> str:
     """The prompt up to where the model starts answering. `system` is used when the row has none."""
     fam = get_family(family)
@@ -71,7 +76,7 @@ def render_prompt(ex: Example, family: str, system: str = "") -> str:
     if ex.functions and not ex.functions_in_system:
         out += B_FUNC + render_functions(ex.functions).strip() + E_FUNC
     out += fam.b_inst
-    system = (ex.system or system).strip()
+    system = system_prompt(ex, system)
     if system:
         out += B_SYS + system + E_SYS
     return out + ex.user.strip() + fam.e_inst + SEPARATOR
@@ -149,9 +154,12 @@ def chat_template(family: str, bos: bool) -> str:
 
 
 def to_messages(ex: Example, system: str = "", with_answer: bool = True) -> tuple[list[dict], list[dict] | None]:
-    """The example as chat messages and tools, for `apply_chat_template`."""
+    """The example as chat messages and tools, for `apply_chat_template`.
+
+    Tool-call arguments are objects (the transformers convention); the template cannot
+    decode arguments given as a JSON string."""
     messages = []
-    system = (ex.system or system).strip()
+    system = system_prompt(ex, system)
     if system:
         messages.append({"role": "system", "content": system})
     messages.append({"role": "user", "content": ex.user})

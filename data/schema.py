@@ -93,6 +93,8 @@ class Function:
         for i, arg in enumerate(args):
             if not isinstance(arg, dict) or not isinstance(arg.get("name"), str):
                 raise SchemaError(f"function {name!r}: argument {i + 1} needs a \"name\"")
+            if any(p.name == arg["name"] for p in params):
+                raise SchemaError(f"function {name!r}: argument {arg['name']!r} is declared twice")
             extras = {k: v for k, v in arg.items() if k not in _V2_ARG_KEYS}
             params.append(_param(name, arg["name"], arg.get("type"), arg.get("description"), extras,
                                  required=arg.get("optional") is not True))
@@ -107,10 +109,14 @@ class Function:
             raise SchemaError('an OpenAI-format function needs a "name"')
         name = obj["name"]
         parameters = obj.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise SchemaError(f'function {name!r}: "parameters" must be a JSON Schema object')
         props = parameters.get("properties") or {}
         if not isinstance(props, dict):
             raise SchemaError(f'function {name!r}: "parameters.properties" must be an object')
         required = parameters.get("required") or []
+        if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+            raise SchemaError(f'function {name!r}: "parameters.required" must be a list of names')
         params = []
         for pname, pschema in props.items():
             if not isinstance(pschema, dict):

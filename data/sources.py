@@ -7,22 +7,28 @@
     PATH (with manifest.json)     a directory written by `python -m data build`
     OWNER/NAME[@REVISION]         a Hugging Face Hub dataset (HF_TOKEN is used when set)
 
-Local files and Hub datasets both go through `datasets.load_dataset`; every raw row
-is then normalised and checked the same way, so a bad row is reported with its file,
-row number and column whatever the source.
+CSV and JSON are read with the standard library, so every cell arrives exactly as
+written (no guessed number types, no "None" read as missing). Parquet files and Hub
+datasets come through Arrow, which merges nested cells into one struct type across
+rows: such cells are reported, not trusted. Every row of every source is then
+normalised and checked the same way, and a bad row is reported with its file, row
+number and column.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from tqdm import tqdm
 
 from data.cells import functions_in_text, parse_functions, parse_response
+from data.render import FORMAT_VERSION
 from data.schema import Example, SchemaError
 from data.validate import Problem, check_example
 
@@ -71,26 +77,69 @@ def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | Non
     if source == "builtin":
         from data.builtin import load_builtin
 
-        return Loaded(load_builtin(), info={"source": source, "kind": "builtin"})
-    if source.startswith("bfcl:"):
-        from data.bfcl import BfclError, find_data_dir, load_bfcl
+        loaded = Loaded({}, info={"source": source, "kind": "builtin"})
+        for split, examples in load_builtin().items():
+            _add_checked(loaded, split, examples, lambda i, s=split: (f"builtin [{s}]", i + 1))
+    elif source.startswith("bfcl:"):
+        loaded = _load_bfcl(source, bfcl_dir)
+    else:
+        path = Path(source)
+        if read_build_manifest(path) is not None:
+            loaded = _load_built(path)
+        elif path.exists():
+            loaded = _load_local(path, columns)
+        elif HUB_ID.match(source) and not source.startswith((".", "/")) and path.suffix not in FILE_FORMATS:
+            repo, _, revision = source.partition("@")
+            loaded = load_hub(repo, revision or None, columns)
+        else:
+            raise SourceError(f"{source}: no such file or directory, and not a Hub dataset id (OWNER/NAME[@REVISION])")
+    if not any(loaded.splits.values()) and not loaded.problems:
+        raise SourceError(f"{source}: no rows")
+    return loaded
 
-        categories = [c for c in source[len("bfcl:"):].split(",") if c]
-        try:
-            data_dir = find_data_dir(bfcl_dir)
-            examples = load_bfcl(categories, data_dir)
-        except BfclError as e:
-            raise SourceError(str(e)) from None
-        return Loaded({"test": examples}, info={"source": source, "kind": "bfcl", "path": str(data_dir)})
-    path = Path(source)
-    if path.is_dir() and (path / "manifest.json").is_file():
-        return _load_built(path)
-    if path.exists():
-        return _load_local(path, columns)
-    if HUB_ID.match(source) and not source.startswith((".", "/")) and path.suffix not in FILE_FORMATS:
-        repo, _, revision = source.partition("@")
-        return load_hub(repo, revision or None, columns)
-    raise SourceError(f"{source}: no such file or directory, and not a Hub dataset id (OWNER/NAME[@REVISION])")
+
+def read_build_manifest(path: Path) -> dict | None:
+    """The manifest of a directory written by `python -m data build`, or None if it is not one."""
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("format_version") == FORMAT_VERSION else None
+
+
+def _load_bfcl(source: str, bfcl_dir: str | None) -> Loaded:
+    from data.bfcl import BfclError, find_data_dir, load_bfcl
+
+    categories = [c for c in source[len("bfcl:"):].split(",") if c]
+    if not categories:
+        raise SourceError("bfcl: name at least one category, e.g. bfcl:simple,irrelevance")
+    try:
+        data_dir = find_data_dir(bfcl_dir)
+        examples = load_bfcl(categories, data_dir)
+    except BfclError as e:
+        raise SourceError(str(e)) from None
+    loaded = Loaded({}, info={"source": source, "kind": "bfcl", "path": str(data_dir)})
+    # Each row's file and number within it (its line: the files have no blank lines).
+    positions, counts = [], {}
+    for ex in examples:
+        category = ex.meta["bfcl"]["category"]
+        counts[category] = counts.get(category, 0) + 1
+        positions.append((str(data_dir / f"BFCL_v4_{category}.json"), counts[category]))
+    _add_checked(loaded, "test", examples, lambda i: positions[i],
+                 {"user": "question", "functions": "function", "response": "ground_truth"})
+    return loaded
+
+
+def _add_checked(loaded: Loaded, split: str, examples: list[Example], where, names: dict | None = None) -> None:
+    """Examples that pass check_example; the others become problems at `where(index)`: (file, row)."""
+    kept = loaded.splits.setdefault(split, [])
+    for i, ex in enumerate(examples):
+        found = check_example(ex)
+        if found:
+            file, row = where(i)
+            loaded.problems.extend(Problem(file, row, (names or {}).get(f, f), reason) for f, reason in found)
+        else:
+            kept.append(ex)
 
 
 def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
@@ -110,7 +159,7 @@ def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
         if split is None:
             loaded.info.setdefault("ignored_splits", []).append(name)
             continue
-        _add_split(loaded, split, rows, f"{label} [{name}]", columns)
+        _add_split(loaded, split, Table(rows.column_names, rows, exact_nested=False), f"{label} [{name}]", columns)
     return loaded
 
 
@@ -134,115 +183,162 @@ def _load_local(path: Path, columns: Columns) -> Loaded:
     return loaded
 
 
-def read_table(path: Path):
-    """A local file as a `datasets.Dataset`; unreadable or empty files are a SourceError naming the file."""
-    import datasets
+@dataclass
+class Table:
+    """The raw rows of one file or split. `exact_nested`: decoded JSON cells are as written
+    (the json module), not merged into one struct type across rows (Arrow)."""
 
+    columns: list[str]
+    rows: Sequence[dict]
+    exact_nested: bool
+
+
+def read_table(path: Path) -> Table:
+    """A local file's rows; an unreadable or empty file is a SourceError naming the file."""
     fmt = FILE_FORMATS.get(path.suffix)
     if fmt is None:
         raise SourceError(f"{path}: unsupported file type {path.suffix!r} (use .csv, .json, .jsonl or .parquet)")
-    if not os.access(path, os.R_OK):
-        raise SourceError(f"{path}: the file cannot be read (permission denied)")
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise SourceError(f"{path}: the file cannot be read")
     if path.stat().st_size == 0:
         raise SourceError(f"{path}: the file is empty")
     try:
-        rows = datasets.load_dataset(fmt, data_files=str(path), split="train")
-    except Exception as e:  # pyarrow, pandas and json each raise their own types
-        raise SourceError(f"{path}: cannot be read as {fmt.upper()}: {_json_error(path) or _first_line(e)}") from None
-    if len(rows) == 0:
+        table = {"csv": _read_csv, "json": _read_json, "parquet": _read_parquet}[fmt](path)
+    except UnicodeDecodeError as e:
+        raise SourceError(f"{path}: not UTF-8 text (byte {e.start + 1})") from None
+    if not table.rows:
         raise SourceError(f"{path}: the file holds no rows")
-    return rows
+    return table
 
 
-def _first_line(e: Exception) -> str:
-    text = str(e).strip()
-    return text.splitlines()[-1] if text else type(e).__name__
-
-
-def _json_error(path: Path) -> str | None:
-    """Where a JSON or JSONL file is broken, by line, which the datasets error does not say."""
-    if path.suffix not in (".json", ".jsonl"):
-        return None
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if text.lstrip().startswith("["):
+def _read_csv(path: Path) -> Table:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
         try:
-            json.loads(text)
-        except json.JSONDecodeError as e:
-            return f"line {e.lineno}: {e.msg}"
-        return None
-    for n, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                json.loads(line)
-            except json.JSONDecodeError as e:
-                return f"line {n}: {e.msg}"
-    return None
+            rows = list(reader)
+        except csv.Error as e:
+            raise SourceError(f"{path}: cannot be read as CSV: line {reader.line_num}: {e}") from None
+    return Table(list(reader.fieldnames or []), rows, exact_nested=True)
 
 
-def _add_split(loaded: Loaded, split: str, rows, where: str, columns: Columns) -> None:
-    examples, problems = normalise_rows(rows, where, columns, id_prefix=f"{split}")
+def _read_json(path: Path) -> Table:
+    """A JSON array of objects, or JSON Lines (one object per line)."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        rows, where = _decode(path, text, None), lambda i: f"item {i + 1}"
+        if not isinstance(rows, list):
+            raise SourceError(f"{path}: expected a JSON array of objects")
+    else:  # split on "\n" only: JSON strings may hold other line separators, such as U+2028
+        lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+        rows, where = [_decode(path, line, n) for n, line in lines], lambda i: f"line {lines[i][0]}"
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise SourceError(f"{path}: {where(i)}: expected a JSON object, got {type(row).__name__}")
+    return Table(list(dict.fromkeys(k for row in rows for k in row)), rows, exact_nested=True)
+
+
+def _decode(path: Path, text: str, line: int | None):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SourceError(f"{path}: cannot be read as JSON: line {line or e.lineno}: {e.msg}") from None
+    except RecursionError:
+        raise SourceError(f"{path}: cannot be read as JSON: line {line or 1}: nested too deeply") from None
+
+
+def _read_parquet(path: Path) -> Table:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as e:  # pyarrow raises several types for a broken file
+        raise SourceError(f"{path}: cannot be read as Parquet: {str(e).strip() or type(e).__name__}") from None
+    return Table(table.column_names, table.to_pylist(), exact_nested=False)
+
+
+def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Columns) -> None:
+    examples, problems = normalise_rows(table, where, columns, id_prefix=split)
     loaded.splits.setdefault(split, []).extend(examples)
     loaded.problems.extend(problems)
 
 
-def normalise_rows(rows, where: str, columns: Columns, id_prefix: str) -> tuple[list[Example], list[Problem]]:
-    """Raw rows (a datasets.Dataset) to examples; rows with any problem are left out and reported."""
-    present = set(rows.column_names)
+def normalise_rows(table: Table, where: str, columns: Columns, id_prefix: str) -> tuple[list[Example], list[Problem]]:
+    """Raw rows to examples; rows with any problem are left out and reported."""
+    present = set(table.columns)
     required = [columns.user, columns.response]
     if columns.functions not in present and columns.system not in present:
         required.append(columns.functions)
     for name in required:
         if name not in present:
-            raise SourceError(f"{where}: missing column {name!r} (columns: {', '.join(rows.column_names)}); "
+            raise SourceError(f"{where}: missing column {name!r} (columns: {', '.join(table.columns)}); "
                               f"name yours with --column FIELD=COLUMN")
-    has_functions, has_system = columns.functions in present, columns.system in present
     examples, problems = [], []
-    for i, row in enumerate(tqdm(rows, desc=f"reading {Path(where).name}", unit="row", leave=False)):
-        row_problems: list[tuple[str, str]] = []
-        ex = Example(user=_cell_text(row[columns.user]), functions=[],
-                     system=_cell_text(row[columns.system]) if has_system else "",
-                     meta={"id": f"{id_prefix}-{i + 1}", "row": i + 1})
-        try:
-            if has_functions and row[columns.functions] not in (None, ""):
-                ex.functions = parse_functions(row[columns.functions])
-            elif ex.system:
-                ex.functions, ex.functions_in_system = functions_in_text(ex.system), True
-        except SchemaError as e:
-            row_problems.append((columns.functions, f"unparsable function metadata: {e}"))
-        try:
-            ex.calls, ex.text = parse_response(row[columns.response])
-            if not ex.calls and not ex.text:
-                row_problems.append((columns.response, "empty answer"))
-        except SchemaError as e:
-            row_problems.append((columns.response, f"unparsable call: {e}"))
-        if not row_problems:
-            fn_column = columns.system if ex.functions_in_system else columns.functions
-            names = {"user": columns.user, "functions": fn_column, "response": columns.response}
-            row_problems = [(names[f], reason) for f, reason in check_example(ex)]
-        if row_problems:
-            problems.extend(Problem(where, i + 1, col, reason) for col, reason in row_problems)
+    for i, row in enumerate(tqdm(table.rows, desc=f"reading {Path(where).name}", unit="row", leave=False)):
+        ex, found = _normalise_row(row, columns, table.exact_nested)
+        if found:
+            problems.extend(Problem(where, i + 1, col, reason) for col, reason in found)
         else:
+            ex.meta = {"id": f"{id_prefix}-{i + 1}", "row": i + 1}
             examples.append(ex)
     return examples, problems
 
 
-def _cell_text(value) -> str:
-    return "" if value is None else str(value)
+def _normalise_row(row: dict, columns: Columns, exact_nested: bool) -> tuple[Example, list[tuple[str, str]]]:
+    found: list[tuple[str, str]] = []
+
+    def text(column: str) -> str:
+        value = row.get(column)
+        if value is None or isinstance(value, str):
+            return value or ""
+        found.append((column, f"expected text, got {type(value).__name__} {value!r:.40}"))
+        return ""
+
+    def cell(column: str):
+        value = row.get(column)
+        if isinstance(value, (dict, list)) and not exact_nested:
+            found.append((column, "holds a nested value, which Arrow (Parquet, the Hub) stores with the keys of "
+                                  "every row merged; store this column as JSON text"))
+            return None
+        return value
+
+    ex = Example(user=text(columns.user), functions=[], system=text(columns.system))
+    functions_cell = cell(columns.functions)
+    functions_ok = True
+    try:
+        if functions_cell is not None and not (isinstance(functions_cell, str) and not functions_cell.strip()):
+            ex.functions = parse_functions(functions_cell)
+        elif columns.functions not in row and ex.system:
+            ex.functions, ex.functions_in_system = functions_in_text(ex.system), True
+    except SchemaError as e:
+        found.append((columns.functions, f"unparsable function metadata: {e}"))
+        functions_ok = False
+    try:
+        ex.calls, ex.text = parse_response(cell(columns.response))
+        if not ex.calls and not ex.text:
+            found.append((columns.response, "empty answer"))
+    except SchemaError as e:
+        found.append((columns.response, f"unparsable call: {e}"))
+    fn_column = columns.system if ex.functions_in_system else columns.functions
+    names = {"user": columns.user, "functions": fn_column, "response": columns.response}
+    for field_name, reason in check_example(ex):
+        if functions_ok or field_name != "response":  # calls cannot be checked against unreadable metadata
+            found.append((names[field_name], reason))
+    return ex, found
 
 
 def _load_built(path: Path) -> Loaded:
     """A directory written by `python -m data build`: its examples, exactly as built."""
-    manifest = json.loads((path / "manifest.json").read_text())
-    loaded = Loaded({}, info={"source": str(path), "kind": "built", "manifest": manifest})
+    loaded = Loaded({}, info={"source": str(path), "kind": "built", "manifest": read_build_manifest(path)})
     for split in SPLITS:
         f = path / f"{split}.jsonl"
         if not f.is_file():
             continue
         examples = []
-        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+        lines = [line for line in f.read_text(encoding="utf-8").split("\n") if line.strip()]
+        for n, line in enumerate(lines, 1):
             try:
                 examples.append(Example.from_record(json.loads(json.loads(line)["example"])))
             except (json.JSONDecodeError, KeyError, TypeError, SchemaError) as e:
                 raise SourceError(f"{f}: line {n}: not a row written by `python -m data build` ({e})") from None
-        loaded.splits[split] = examples
+        _add_checked(loaded, split, examples, lambda i, f=f: (str(f), i + 1))
     return loaded

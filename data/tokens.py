@@ -19,14 +19,22 @@ from data.embedded import EMBEDDED, gguf_path
 ANCHOR = "\n"
 
 
+class TokenizerError(ValueError):
+    pass
+
+
 def load_tokenizer(name: str = EMBEDDED):
     """A tokenizer by Hub id or local path; `embedded` reads SmolLM2's from its GGUF file."""
     from transformers import AutoTokenizer
 
-    if name == EMBEDDED:
-        path = gguf_path()
-        return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-    return AutoTokenizer.from_pretrained(name)
+    try:
+        if name == EMBEDDED:
+            path = gguf_path()
+            return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        return AutoTokenizer.from_pretrained(name)
+    except (OSError, ValueError) as e:  # missing files, offline Hub, unknown tokenizer class
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise TokenizerError(f"cannot load the tokenizer {name!r}: {reason}") from None
 
 
 def adds_bos(tokenizer) -> bool:
@@ -43,7 +51,7 @@ def encode_prompts(tokenizer, prompts: list[str]) -> list[list[int]]:
 def encode_completions(tokenizer, completions: list[str]) -> list[list[int]]:
     """Each completion's ids as they follow the prompt, EOS appended."""
     if tokenizer.eos_token_id is None:
-        raise ValueError("the tokenizer has no EOS token; the model could never learn to stop")
+        raise TokenizerError("the tokenizer has no EOS token; the model could never learn to stop")
     anchor = tokenizer(ANCHOR, add_special_tokens=False).input_ids
     anchored = tokenizer([ANCHOR + c for c in completions], add_special_tokens=False).input_ids
     out = []

@@ -186,3 +186,30 @@ def test_installed_data_loads_and_renders():
         assert all(ex.function(call.name) for call in ex.calls), ex.meta["id"]
         assert ex.kind == ("no_call" if "irrelevance" in ex.meta["id"] else "call")
         render(ex, "llama2")
+
+
+def test_required_parameter_takes_its_first_value_that_is_not_empty(tmp_path):
+    # BFCL sometimes lists "" first even for a required parameter; the call must still carry it.
+    row = {"id": "simple_python_1", "question": _question(("user", "Base 2, height 3.")), "function": [AREA]}
+    gt = [{"geometry.area": {"base": ["", 2], "height": [3.0], "unit": ["", "cm"]}}]
+    _write(tmp_path, "simple_python", [row], [gt])
+
+    [ex] = load_bfcl(["simple"], data_dir=tmp_path)
+
+    assert ex.calls == [Call("geometry.area", {"base": 2, "height": 3.0})]
+
+
+def test_rows_contradicting_their_own_docs_are_reported_by_the_loader(tmp_path):
+    from data.sources import load_source
+
+    rows = [{"id": f"simple_python_{i}", "question": _question(("user", "Area?")), "function": [AREA]} for i in range(3)]
+    gts = [AREA_GT, [{"geometry.area": {"base": [1], "height": [2.0], "depth": [3]}}], AREA_GT]
+    _write(tmp_path, "simple_python", rows, gts)
+
+    loaded = load_source("bfcl:simple", bfcl_dir=str(tmp_path))
+
+    assert len(loaded.splits["test"]) == 2
+    (problem,) = loaded.problems
+    assert (problem.where, problem.row, problem.column) == (str(tmp_path / "BFCL_v4_simple_python.json"), 2,
+                                                            "ground_truth")
+    assert "undeclared argument 'depth'" in problem.reason

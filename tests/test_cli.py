@@ -126,3 +126,74 @@ def test_module_entry_point_and_help():
     result = subprocess.run([sys.executable, "-m", "data", "build", "--source", "builtin"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "the following arguments are required: --family, --out" in result.stderr
+
+
+def test_build_never_deletes_files_it_did_not_write(tmp_path, source, capsys):
+    out = tmp_path / "ext"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"name": "a browser extension"}')
+    (out / "background.js").write_text("keep me")
+    assert main(["build", "--source", source, "--family", "llama2", "--out", str(out)]) == 2
+    assert "is not a previous build" in capsys.readouterr().err
+    # A real previous build with a stranger inside is refused too.
+    built = tmp_path / "built"
+    assert main(["build", "--source", source, "--family", "llama2", "--out", str(built)]) == 0
+    (built / "notes.txt").write_text("mine")
+    assert main(["build", "--source", source, "--family", "llama2", "--out", str(built)]) == 2
+    assert "holds files a build did not write (notes.txt)" in capsys.readouterr().err
+    assert (out / "background.js").read_text() == "keep me" and (built / "notes.txt").read_text() == "mine"
+
+
+def test_build_is_readable_like_any_new_directory(tmp_path, source):
+    out = tmp_path / "built"
+    assert main(["build", "--source", source, "--family", "llama2", "--out", str(out)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_unicode_line_separators_survive_a_build(tmp_path):
+    row = dict(V2_ROWS[1], userPrompt="one\u2028two\x85three", assistantResponse="fine\u2029done")
+    out = tmp_path / "built"
+    assert main(["build", "--source", jsonl(tmp_path / "train.jsonl", [row] * 3), "--family", "llama2",
+                 "--out", str(out), "--test-size", "1", "--validation-size", "1"]) == 0
+    again = load_source(str(out))
+    assert again.splits["train"][0].user == "one\u2028two\x85three"
+    assert again.splits["train"][0].text == "fine\u2029done"
+
+
+def test_show_on_a_build_uses_its_own_format(tmp_path, source, capsys):
+    out = tmp_path / "built"
+    assert main(["build", "--source", source, "--family", "zephyr", "--system-prompt", "Be brief.",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["show", "--source", str(out), "-n", "1"]) == 0
+    shown = capsys.readouterr().out
+    first = read_jsonl(out / "train.jsonl")[0]
+    assert first["prompt"] + "----- completion (loss is computed on this part only) -----\n" + first["completion"] in shown
+    assert main(["show", "--source", str(out), "--family", "llama2"]) == 2
+    assert "was built with --family 'zephyr', not 'llama2'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--dpo", "--dpo-mix", "wrong_value=nan"], "must be a finite number"),
+    (["--dpo", "--dpo-mix", "wrong_value=inf"], "must be a finite number"),
+    (["--dpo", "--dpo-mix", "wrong_value=0"], "weight 0"),
+])
+def test_bad_dpo_mix_is_refused_before_any_work(tmp_path, source, args, message, capsys):
+    out = tmp_path / "built"
+    assert main(["build", "--source", source, "--family", "llama2", "--out", str(out), *args]) == 2
+    assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_nothing_left_to_build_is_an_error(tmp_path, capsys):
+    bad = dict(V2_ROWS[0], userPrompt="")
+    src = jsonl(tmp_path / "train.jsonl", [bad, bad])
+    assert main(["build", "--source", src, "--family", "llama2", "--out", str(tmp_path / "o"), "--skip-invalid"]) == 2
+    assert "no valid rows to build from" in capsys.readouterr().err
+
+
+def test_show_rejects_a_negative_count(source):
+    with pytest.raises(SystemExit) as e:
+        main(["show", "--source", source, "--family", "llama2", "-n", "-1"])
+    assert e.value.code == 2

@@ -158,3 +158,10 @@ def examples(draw):
 @given(ex=examples(), family=st.sampled_from(list(MARKERS)))
 def test_chat_template_agrees_with_renderer_on_random_rows(smollm2_tokenizer, ex, family):
     _template_agrees(smollm2_tokenizer, ex, family, bos=False)
+
+
+def test_blank_row_system_prompt_falls_back_to_the_default(load_rows, smollm2_tokenizer):
+    (ex,) = load_rows(V2_ROWS[:1])
+    ex.system = "   "
+    assert "<<SYS>>\nBe brief.\n<</SYS>>\n\n" in render(ex, "llama2", system="Be brief.")[0]
+    _template_agrees(smollm2_tokenizer, ex, "llama2", bos=False, system="Be brief.")

@@ -121,7 +121,7 @@ def test_bad_rows_are_reported_with_file_row_and_column(tmp_path, change, column
     ("train.jsonl", "", "the file is empty"),
     ("train.jsonl", json.dumps(V2_ROWS[0]) + "\n{broken\n", "line 2"),
     ("train.json", '[{"userPrompt": 1},', "cannot be read as JSON"),
-    ("train.parquet", "not a parquet file", "cannot be read as PARQUET"),
+    ("train.parquet", "not a parquet file", "cannot be read as Parquet"),
     ("train.txt", "x", "unsupported file type '.txt'"),
 ])
 def test_unreadable_files_name_the_file(tmp_path, name, content, message):
@@ -136,3 +136,84 @@ def test_directory_without_split_files(tmp_path):
     write(tmp_path / "stuff.csv", V2_ROWS)
     with pytest.raises(SourceError, match="no train/validation/test file"):
         load_source(str(tmp_path))
+
+
+# Cells arrive exactly as written, and what cannot be read faithfully is reported.
+
+def test_csv_cells_stay_text(tmp_path):
+    rows = [dict(V2_ROWS[1], userPrompt="1", assistantResponse="42"),
+            dict(V2_ROWS[1], userPrompt="2", assistantResponse="004"),
+            dict(V2_ROWS[1], userPrompt="NA", assistantResponse="None")]
+    loaded = load_source(str(write(tmp_path / "train.csv", rows)))
+    assert [(e.user, e.text) for e in loaded.splits["train"]] == [("1", "42"), ("2", "004"), ("NA", "None")]
+
+
+def test_jsonl_decoded_cells_keep_their_exact_values(tmp_path):
+    fn = {"function": "f", "description": "", "arguments": [{"name": "x", "type": "number", "description": ""}]}
+    rows = [{"functionList": [fn], "userPrompt": "a", "assistantResponse": {"function": "f", "arguments": {"x": 1}}},
+            {"functionList": [fn], "userPrompt": "b",
+             "assistantResponse": {"function": "f", "arguments": {"x": 12345678901234567890}}}]
+    (a, b) = load_source(str(write(tmp_path / "train.jsonl", rows))).splits["train"]
+    assert a.calls[0].arguments == {"x": 1} and type(a.calls[0].arguments["x"]) is int
+    assert b.calls[0].arguments == {"x": 12345678901234567890}
+
+
+def test_parquet_nested_cells_are_reported_not_trusted(tmp_path):
+    rows = [{"functionList": [WEATHER_V2], "userPrompt": "a", "assistantResponse": "Hi."},
+            {"functionList": [SEARCH_V2], "userPrompt": "b", "assistantResponse": "Hello."}]
+    loaded = load_source(str(write(tmp_path / "train.parquet", rows)))
+    assert not loaded.splits["train"]
+    assert {(p.row, p.column) for p in loaded.problems} == {(1, "functionList"), (2, "functionList")}
+    assert "store this column as JSON text" in loaded.problems[0].reason
+
+
+def test_text_answers_may_start_with_a_bracket(tmp_path):
+    rows = [dict(V2_ROWS[1], assistantResponse=t) for t in ("[1] first point", "[citation needed]", "[1]")]
+    loaded = load_source(str(write(tmp_path / "train.jsonl", rows)))
+    assert [e.text for e in loaded.splits["train"]] == ["[1] first point", "[citation needed]", "[1]"]
+    calls = [dict(V2_ROWS[0], assistantResponse="[" + WEATHER_CALL + "]")]
+    assert load_source(str(write(tmp_path / "c.jsonl", calls))).splits["train"][0].calls[0].name == "get_current_weather"
+
+
+def test_empty_tools_list_offers_no_functions(tmp_path):
+    (ex,) = load_source(str(write(tmp_path / "train.jsonl", [dict(V2_ROWS[1], functionList="[]")]))).splits["train"]
+    assert ex.functions == [] and render(ex, "llama2")[0] == "[INST] Say hello in French. [/INST]\n\n"
+
+
+def test_only_function_shaped_json_in_a_system_prompt_is_metadata(tmp_path):
+    system = (SYSTEM_ROWS[0]["systemPrompt"] + '\nExample: {"name": "get_current_weather", "arguments": {"city": "X"}}'
+              + '\nA person looks like {"name": "Alice", "age": 30}.')
+    (ex,) = load_source(str(write(tmp_path / "train.jsonl", [dict(SYSTEM_ROWS[0], systemPrompt=system)]))).splits["train"]
+    assert [f.name for f in ex.functions] == ["get_current_weather", "search_bing"]
+
+
+@pytest.mark.parametrize("change,column,reason", [
+    ({"userPrompt": [{"role": "user", "content": "hi"}]}, "userPrompt", "expected text, got list"),
+    ({"functionList": json.dumps([{"name": "f", "parameters": "oops"}])}, "functionList", '"parameters" must be'),
+    ({"functionList": json.dumps([{"name": "f", "parameters": {"properties": {}, "required": "city"}}])},
+     "functionList", '"parameters.required" must be a list'),
+    ({"functionList": json.dumps({"function": "f", "arguments": [{"name": "a", "type": "string"}] * 2})},
+     "functionList", "argument 'a' is declared twice"),
+    ({"assistantResponse": '{"a": ' + "[" * 100_000}, "assistantResponse", "nested too deeply"),
+])
+def test_malformed_cells_are_row_problems_not_crashes(tmp_path, change, column, reason):
+    loaded = load_source(str(write(tmp_path / "train.jsonl", [V2_ROWS[0], dict(V2_ROWS[0], **change)])))
+    assert len(loaded.splits["train"]) == 1
+    assert any(p.row == 2 and p.column == column and reason in p.reason for p in loaded.problems), loaded.problems
+
+
+def test_every_problem_of_a_row_is_reported(tmp_path):
+    bad = dict(V2_ROWS[0], userPrompt="", assistantResponse='{"function": ')
+    loaded = load_source(str(write(tmp_path / "train.jsonl", [bad])))
+    assert {p.column for p in loaded.problems} == {"userPrompt", "assistantResponse"}
+
+
+def test_a_folder_with_a_foreign_manifest_is_read_as_data(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"name": "my extension"}')
+    write(tmp_path / "train.jsonl", V2_ROWS)
+    assert load_source(str(tmp_path)).info["kind"] == "local"
+
+
+def test_sources_without_rows_are_an_error(tmp_path):
+    with pytest.raises(SourceError, match="name at least one category"):
+        load_source("bfcl:")

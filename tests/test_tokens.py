@@ -73,3 +73,16 @@ def test_truncation_keeps_ids_and_mask_aligned(smollm2_tokenizer, load_rows):
     cut = tokenize_pairs(smollm2_tokenizer, [prompt], [completion], max_length=n - 5)
     assert cut["input_ids"][0] == full["input_ids"][0][: n - 5]
     assert cut["completion_mask"][0] == full["completion_mask"][0][: n - 5]
+
+
+def test_completion_falls_back_when_the_anchor_merges_with_the_text():
+    """A vocabulary with a "\\n{" token swallows the anchor; the completion is then encoded alone."""
+    from tokenizers import Tokenizer, models
+    from transformers import PreTrainedTokenizerFast
+
+    pieces = ["<eos>", "\n", "{", "}", "a", "\n{"]
+    bpe = models.BPE(vocab={p: i for i, p in enumerate(pieces)}, merges=[("\n", "{")])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(bpe), eos_token="<eos>")
+    assert tokenizer("\n{a}", add_special_tokens=False).input_ids[0] == pieces.index("\n{")
+    (ids,) = encode_completions(tokenizer, ["{a}"])
+    assert ids == [pieces.index("{"), pieces.index("a"), pieces.index("}"), pieces.index("<eos>")]
