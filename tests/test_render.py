@@ -155,9 +155,9 @@ def examples(draw):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ex=examples(), family=st.sampled_from(list(MARKERS)))
-def test_chat_template_agrees_with_renderer_on_random_rows(smollm2_tokenizer, ex, family):
-    _template_agrees(smollm2_tokenizer, ex, family, bos=False)
+@given(ex=examples(), family=st.sampled_from(list(MARKERS)), bos=st.booleans(), system=texts)
+def test_chat_template_agrees_with_renderer_on_random_rows(smollm2_tokenizer, ex, family, bos, system):
+    _template_agrees(smollm2_tokenizer, ex, family, bos=bos, system=system)
 
 
 def test_blank_row_system_prompt_falls_back_to_the_default(load_rows, smollm2_tokenizer):
