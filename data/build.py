@@ -56,7 +56,8 @@ def _check_replaceable(out: Path) -> None:
     if manifest is None:
         raise BuildError(f"{out} exists and is not a previous build: choose another --out or empty it")
     ours = {"manifest.json", *manifest.get("files", {})}
-    foreign = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and str(p.relative_to(out)) not in ours)
+    present = (str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    foreign = sorted(name for name in present if name not in ours)
     if foreign:
         raise BuildError(f"{out} holds files a build did not write ({', '.join(foreign[:3])}); "
                          f"choose another --out or move them")

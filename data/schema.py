@@ -19,6 +19,12 @@ class SchemaError(ValueError):
     """Function metadata or a call that cannot be read; the message says what and where."""
 
 
+def error_summary(e: BaseException) -> str:
+    """A library exception in one line for our own error messages: its first line, else its type."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
 @dataclass(frozen=True)
 class Param:
     """One function argument: its name, the JSON Schema of its value, and whether it is required.

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from data.cells import functions_in_text, parse_functions, parse_response
 from data.render import FORMAT_VERSION
-from data.schema import Example, SchemaError
+from data.schema import Example, SchemaError, error_summary
 from data.validate import Problem, check_example
 
 SPLITS = ("train", "validation", "test")
@@ -84,8 +84,9 @@ def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | Non
         loaded = _load_bfcl(source, bfcl_dir)
     else:
         path = Path(source)
-        if read_build_manifest(path) is not None:
-            loaded = _load_built(path)
+        manifest = read_build_manifest(path)
+        if manifest is not None:
+            loaded = _load_built(path, manifest)
         elif path.exists():
             loaded = _load_local(path, columns)
         elif HUB_ID.match(source) and not source.startswith((".", "/")) and path.suffix not in FILE_FORMATS:
@@ -150,8 +151,7 @@ def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
     try:
         dsets = datasets.load_dataset(repo, revision=revision, token=os.environ.get("HF_TOKEN") or None)
     except Exception as e:  # network, auth, missing repo or branch: all end the same way for the user
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise SourceError(f"cannot load {label} from the Hugging Face Hub: {reason}") from None
+        raise SourceError(f"cannot load {label} from the Hugging Face Hub: {error_summary(e)}") from None
     loaded = Loaded({}, info={"source": label, "kind": "hub", "repo": repo, "revision": revision or "main",
                               "columns": asdict(columns)})
     for name, rows in dsets.items():
@@ -252,7 +252,7 @@ def _read_parquet(path: Path) -> Table:
     try:
         table = pq.read_table(path)
     except Exception as e:  # pyarrow raises several types for a broken file
-        raise SourceError(f"{path}: cannot be read as Parquet: {str(e).strip() or type(e).__name__}") from None
+        raise SourceError(f"{path}: cannot be read as Parquet: {error_summary(e)}") from None
     return Table(table.column_names, table.to_pylist(), exact_nested=False)
 
 
@@ -326,9 +326,9 @@ def _normalise_row(row: dict, columns: Columns, exact_nested: bool) -> tuple[Exa
     return ex, found
 
 
-def _load_built(path: Path) -> Loaded:
+def _load_built(path: Path, manifest: dict) -> Loaded:
     """A directory written by `python -m data build`: its examples, exactly as built."""
-    loaded = Loaded({}, info={"source": str(path), "kind": "built", "manifest": read_build_manifest(path)})
+    loaded = Loaded({}, info={"source": str(path), "kind": "built", "manifest": manifest})
     for split in SPLITS:
         f = path / f"{split}.jsonl"
         if not f.is_file():

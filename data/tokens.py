@@ -15,6 +15,7 @@ removed, and the tokenizer's EOS is appended so the model learns to stop.
 from __future__ import annotations
 
 from data.embedded import EMBEDDED, gguf_path
+from data.schema import error_summary
 
 ANCHOR = "\n"
 
@@ -33,8 +34,7 @@ def load_tokenizer(name: str = EMBEDDED):
             return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
         return AutoTokenizer.from_pretrained(name)
     except (OSError, ValueError) as e:  # missing files, offline Hub, unknown tokenizer class
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise TokenizerError(f"cannot load the tokenizer {name!r}: {reason}") from None
+        raise TokenizerError(f"cannot load the tokenizer {name!r}: {error_summary(e)}") from None
 
 
 def adds_bos(tokenizer) -> bool:
