@@ -1,1 +1,1 @@
-"""Eval stage: loss and function-call accuracy, base versus adapter, on our test split and BFCL (to be built next; see README)."""
+"""Eval stage: loss and function-call accuracy of a base model and its adapter (`python -m eval --help`)."""

@@ -6,6 +6,9 @@ copied from the dataset.
 
 import json
 import os
+import struct
+import zlib
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +105,73 @@ def load_rows(tmp_path):
         return loaded.splits["train"]
 
     return load
+
+
+def _tiny_model_dir(tmp_path_factory, tokenizer, kind: str):
+    """A randomly initialised model of `kind` with the offline tokenizer, saved like a Hub checkpoint."""
+    import torch
+    from transformers import AutoModelForCausalLM, LlamaConfig, MistralConfig
+
+    shape = dict(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                 num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+                 bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+    config = LlamaConfig(**shape) if kind == "llama" else MistralConfig(sliding_window=None, **shape)
+    torch.manual_seed(0)
+    d = tmp_path_factory.mktemp(f"tiny-{kind}")
+    AutoModelForCausalLM.from_config(config).save_pretrained(d)
+    tokenizer.save_pretrained(d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(tmp_path_factory, llama_tokenizer):
+    return _tiny_model_dir(tmp_path_factory, llama_tokenizer, "llama")
+
+
+@pytest.fixture(scope="session")
+def tiny_mistral(tmp_path_factory, llama_tokenizer):
+    return _tiny_model_dir(tmp_path_factory, llama_tokenizer, "mistral")
+
+
+@pytest.fixture(scope="session")
+def call_rows(tmp_path_factory):
+    """A small fixed training set in the Trelis v2 layout: weather calls for 12 cities and text answers."""
+    cities = ["Lisbon", "Paris", "Oslo", "Rome", "Lima", "Cairo", "Tokyo", "Quito", "Dakar", "Riga", "Bern", "Hanoi"]
+    rows = [{"functionList": FUNCTION_LIST, "userPrompt": f"How warm is it in {c} today?",
+             "assistantResponse": WEATHER_CALL.replace("Lisbon", c)} for c in cities]
+    rows += [{"functionList": FUNCTION_LIST, "userPrompt": f"Say hello number {i}.", "assistantResponse": "Hello!"}
+             for i in range(4)]
+    path = tmp_path_factory.mktemp("rows") / "calls.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _wandb_records(path):
+    """The records of an offline wandb run file: a ':W&B' header, then LevelDB-log blocks of
+    32 KiB whose 7-byte chunk headers (crc32, length, type FULL/FIRST/MIDDLE/LAST) frame
+    protobuf `Record`s."""
+    from wandb.proto import wandb_internal_pb2
+
+    data = Path(path).read_bytes()
+    assert data[:4] == b":W&B"
+    pos, block, record = 7, 32768, b""
+    while pos + 7 <= len(data):
+        left = block - pos % block
+        crc, length, kind = struct.unpack("<IHB", data[pos:pos + 7]) if left >= 7 else (0, 0, 0)
+        if kind == 0:  # block padding
+            pos += left
+            continue
+        chunk = data[pos + 7:pos + 7 + length]
+        assert zlib.crc32(bytes([kind]) + chunk) == crc
+        pos += 7 + length
+        record = chunk if kind in (1, 2) else record + chunk
+        if kind in (1, 4):
+            parsed = wandb_internal_pb2.Record()
+            parsed.ParseFromString(record)
+            yield parsed
+
+
+@pytest.fixture
+def wandb_records():
+    """Reads the records of an offline wandb run file (`run-ID.wandb`)."""
+    return _wandb_records

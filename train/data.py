@@ -1,0 +1,123 @@
+"""The training data: a data-stage build, tokenized exactly as at inference.
+
+A config's `dataset` is any data-stage source. A directory written by `python -m data
+build` is used as it is; anything else is built first into OUTPUT_DIR/data (with DPO
+pairs), by the same code as `python -m data build`, so every run has a manifest and its
+hash. The build fixes the prompt format: a config's family or system prompt must agree
+with it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from datasets import Dataset
+
+from data.build import BuildError, assign_splits, base_manifest, write_build
+from data.sources import SourceError, load_source, read_build_manifest
+from data.tokens import encode_completions, encode_prompts, render_and_tokenize
+from data.validate import invalid_rows
+
+
+class DataError(ValueError):
+    pass
+
+
+@dataclass
+class BuiltData:
+    path: Path
+    manifest: dict
+
+    @property
+    def family(self) -> str:
+        return self.manifest["family"]
+
+    @property
+    def system(self) -> str:
+        return self.manifest.get("system_prompt", "")
+
+    def rows(self, name: str, limit: int | None = None) -> list[dict]:
+        path = self.path / name
+        if not path.is_file():
+            return []
+        lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+        return [json.loads(line) for line in lines[:limit]]
+
+
+def prepare_data(run, output_dir: Path) -> BuiltData:
+    """The build named by `run.dataset`, or a new build of it in OUTPUT_DIR/data."""
+    path = Path(run.dataset)
+    manifest = read_build_manifest(path)
+    if manifest is None:
+        path = output_dir / "data"
+        manifest = read_build_manifest(path)
+        if manifest is None or manifest.get("source") != run.dataset:
+            manifest = _build(run, path)
+    built = BuiltData(path, manifest)
+    if run.method == "dpo" and not (path / "dpo").is_dir():
+        raise DataError(f"the dataset {path} has no DPO pairs: build it with `python -m data build ... --dpo`")
+    if run.family and run.family != built.family:
+        raise DataError(f"family {run.family!r} disagrees with the dataset {path}, built for {built.family!r}: "
+                        f"rebuild it with --family {run.family} or drop family from the config")
+    if run.system_prompt and run.system_prompt != built.system:
+        raise DataError(f"system_prompt disagrees with the one the dataset {path} was built with")
+    return built
+
+
+def _build(run, out: Path) -> dict:
+    family = run.family
+    if family is None:
+        raise DataError(f"set family in the config: {run.dataset!r} is not a built dataset, so its prompt format "
+                        f"must be chosen")
+    try:
+        loaded = load_source(run.dataset)
+        bad = invalid_rows(loaded.problems)
+        if bad:
+            raise DataError(f"{run.dataset}: {bad} invalid row(s), e.g. {loaded.problems[0]}; list them with "
+                            f"`python -m data validate --source {run.dataset}`")
+        splits = assign_splits(loaded, run.test_size, run.validation_size, run.split_seed)
+        manifest = base_manifest(loaded, family, run.system_prompt, run.split_seed, run.test_size, run.validation_size)
+        return write_build(out, splits, family, run.system_prompt, manifest, {"seed": run.split_seed, "mix": None})
+    except (SourceError, BuildError) as e:
+        raise DataError(str(e)) from None
+
+
+def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit: int | None = None) -> Dataset | None:
+    """input_ids and labels (-100 outside the completion), rows cut to max_length.
+
+    Rows whose completion is cut away entirely teach nothing and are dropped."""
+    rows = built.rows(f"{split}.jsonl", limit)
+    if not rows:
+        return None
+    records = Dataset.from_list([{"example": r["example"]} for r in rows])
+    tokenized = render_and_tokenize(records, tokenizer, built.family, built.system, max_length=max_length)
+
+    def to_labels(batch):
+        return {"labels": [[t if m else -100 for t, m in zip(ids, mask)]
+                           for ids, mask in zip(batch["input_ids"], batch["completion_mask"])]}
+
+    tokenized = tokenized.map(to_labels, batched=True, remove_columns=["prompt", "completion", "completion_mask"],
+                              desc=f"masking {split}")
+    kept = tokenized.filter(lambda r: any(label != -100 for label in r["labels"]), desc=f"checking {split}")
+    if len(kept) < len(tokenized):
+        print(f"{split}: left out {len(tokenized) - len(kept)} row(s) whose completion lies beyond "
+              f"max_length {max_length}")
+    return kept
+
+
+def dpo_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit: int | None = None) -> Dataset | None:
+    """prompt_ids, chosen_ids and rejected_ids of the build's preference pairs, tokenized as at inference."""
+    rows = built.rows(f"dpo/{split}.jsonl", limit)
+    if not rows:
+        return None
+    prompts = encode_prompts(tokenizer, [r["prompt"] for r in rows])
+    chosen = encode_completions(tokenizer, [r["chosen"] for r in rows])
+    rejected = encode_completions(tokenizer, [r["rejected"] for r in rows])
+    # A prompt that fills max_length leaves no completion token to compare.
+    kept = [i for i, p in enumerate(prompts) if len(p) < max_length]
+    if len(kept) < len(rows):
+        print(f"dpo/{split}: left out {len(rows) - len(kept)} pair(s) whose prompt fills max_length {max_length}")
+    return Dataset.from_dict({"prompt_ids": [prompts[i] for i in kept], "chosen_ids": [chosen[i] for i in kept],
+                              "rejected_ids": [rejected[i] for i in kept]})

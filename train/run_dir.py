@@ -1,0 +1,149 @@
+"""A run's output directory: what it holds, and whether a new run may use it.
+
+OUTPUT_DIR/
+    adapter_model.safetensors, adapter_config.json   the LoRA adapter (written at the end)
+    tokenizer files with the v2 chat template
+    fctune_config.yaml   every setting, resolved; `python -m train` runs it again
+    run.json             library versions, git commit, data manifest hash, status, metrics
+    checkpoint-N/        Trainer checkpoints, for resuming
+    data/                the build, when the config named a source rather than a build
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import yaml
+
+CONFIG_FILE = "fctune_config.yaml"
+RUN_FILE = "run.json"
+LIBRARIES = ("torch", "transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes", "wandb", "gguf")
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+
+
+class RunDirError(ValueError):
+    pass
+
+
+def complete_checkpoints(out: Path) -> list[Path]:
+    """Checkpoints in step order whose trainer state was written (the Trainer writes it last)."""
+    found = [(int(m.group(1)), p) for p in out.glob("checkpoint-*") if (m := _CHECKPOINT.match(p.name))]
+    return [p for _, p in sorted(found) if (p / "trainer_state.json").is_file()]
+
+
+def resume_point(out: Path, resolved: dict, resume: str | None) -> str | None:
+    """The checkpoint to resume from, or None to start afresh; refuses a directory it must not touch.
+
+    A run directory with the same settings and checkpoints resumes on its own; with other
+    settings it is refused unless resuming explicitly (`overwrite_output_dir` replaces it
+    without asking this). A directory that is not a run directory is never written into."""
+    from train.config import differing_keys
+
+    if not out.exists() or not any(out.iterdir()):
+        if resume and resume.lower() != "true":
+            return _checkpoint_path(resume)
+        if resume:
+            raise RunDirError(f"resume_from_checkpoint: {out} has no checkpoint to resume from")
+        return None
+    if not (out / CONFIG_FILE).is_file():
+        raise RunDirError(f"output_dir {out} exists and is not an fctune run directory: choose another output_dir")
+    old = yaml.safe_load((out / CONFIG_FILE).read_text(encoding="utf-8")) or {}
+    changed = differing_keys(old, resolved)
+    if resume:
+        return _checkpoint_path(resume) if resume.lower() != "true" else _last(out)
+    if changed:
+        raise RunDirError(f"output_dir {out} holds a run with other settings ({', '.join(changed[:5])}"
+                          f"{', ...' if len(changed) > 5 else ''}): pass --resume_from_checkpoint true to continue "
+                          f"it with these, --overwrite_output_dir true to replace it, or choose another output_dir")
+    if _read_run(out).get("status") == "finished":
+        raise RunDirError(f"output_dir {out} holds a finished run with these settings: pass "
+                          f"--overwrite_output_dir true to train again")
+    checkpoints = complete_checkpoints(out)
+    return str(checkpoints[-1]) if checkpoints else None
+
+
+def _last(out: Path) -> str:
+    checkpoints = complete_checkpoints(out)
+    if not checkpoints:
+        raise RunDirError(f"resume_from_checkpoint: {out} has no complete checkpoint to resume from")
+    return str(checkpoints[-1])
+
+
+def _checkpoint_path(path: str) -> str:
+    if not (Path(path) / "trainer_state.json").is_file():
+        raise RunDirError(f"resume_from_checkpoint: {path} is not a complete checkpoint (no trainer_state.json)")
+    return path
+
+
+def _read_run(out: Path) -> dict:
+    try:
+        return json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_config(out: Path, resolved: dict) -> None:
+    header = "# Every setting of this run, resolved. `python -m train THIS_FILE` runs it again.\n"
+    write_atomic(out / CONFIG_FILE, header + yaml.safe_dump(resolved, sort_keys=True, allow_unicode=True))
+
+
+def start_run(out: Path, config_path: str, model_name: str, manifest: dict, world_size: int,
+              quantization: dict | None) -> dict:
+    info = _read_run(out)
+    info.update({
+        "status": "running",
+        "config": config_path,
+        "model": model_name,
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "world_size": world_size,
+        "quantization": quantization,
+        "versions": library_versions(),
+        "git_commit": git_commit(),
+        "data": {"path": manifest.get("source"), "manifest_hash": manifest.get("hash"),
+                 "family": manifest.get("family")},
+    })
+    write_atomic(out / RUN_FILE, json.dumps(info, indent=2) + "\n")
+    return info
+
+
+def update_run(out: Path, **fields) -> None:
+    info = _read_run(out)
+    info.update(fields)
+    write_atomic(out / RUN_FILE, json.dumps(info, indent=2) + "\n")
+
+
+def library_versions() -> dict:
+    out = {"python": sys.version.split()[0]}
+    for name in LIBRARIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_commit() -> str | None:
+    """This checkout's commit, with `-dirty` when it has uncommitted changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
