@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="share or count of train rows held out when the source has no validation split")
     b.add_argument("--seed", type=int, default=0, help="seed for splitting and DPO pairs")
     b.add_argument("--skip-invalid", action="store_true", help="leave invalid rows out (reported) instead of failing")
-    b.add_argument("--dpo", action="store_true", help="also write DPO preference pairs to OUT/dpo/{train,test}.jsonl")
+    b.add_argument("--dpo", action="store_true",
+                   help="also write DPO preference pairs to OUT/dpo/{train,validation,test}.jsonl")
     b.add_argument("--dpo-mix", metavar="KIND=W,...", help="relative weights of rejected-answer kinds (default equal)")
     b.set_defaults(run=cmd_build)
 

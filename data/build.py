@@ -116,7 +116,7 @@ def _write_dpo(dpo_dir: Path, splits: dict[str, list[Example]], family: str, sys
 
     dpo_dir.mkdir()
     reports = {}
-    for split in ("train", "test"):
+    for split in SPLITS:
         if splits.get(split):
             rows, reports[split] = make_pairs(splits[split], family, system, seed=seed, mix=mix)
             _write_jsonl(dpo_dir / f"{split}.jsonl", rows)

@@ -66,9 +66,9 @@ def default_out(args) -> Path:
 
 def run(args) -> int:
     from eval.load import load_for_eval
-    from eval.run import Settings, evaluate, load_examples, loss_only, prompt_completion_rows
+    from eval.run import Settings, adapter_fingerprint, evaluate, load_examples, loss_only, prompt_completion_rows
 
-    pairs = prompt_completion_rows(args.data)
+    pairs = prompt_completion_rows(args.data, args.max_samples, args.seed)
     if pairs is not None:
         print(f"note: {args.data} holds prompt/completion text without structured answers (functions and calls): "
               f"reporting loss only")
@@ -81,10 +81,11 @@ def run(args) -> int:
                         system_prompt=manifest.get("system_prompt", "") if args.system_prompt is None
                         else args.system_prompt, max_samples=args.max_samples, seed=args.seed,
                         max_new_tokens=args.max_new_tokens, max_length=args.max_length, dtype=args.dtype,
-                        models=["base", "adapter"] if args.compare else ["adapter"] if args.adapter else ["base"])
+                        models=["base", "adapter"] if args.compare else ["adapter"] if args.adapter else ["base"],
+                        adapter_sha256=adapter_fingerprint(args.adapter))
     out = Path(args.out) if args.out else default_out(args)
     if pairs is not None:
-        report = loss_only(model, tokenizer, pairs, settings, out, args.batch_size)
+        report = loss_only(model, tokenizer, pairs, settings, out, args.batch_size, args.overwrite)
     else:
         report = evaluate(model, tokenizer, examples, settings, out, args.batch_size, args.overwrite)
     if args.report_to == "wandb":

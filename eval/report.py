@@ -144,6 +144,9 @@ def log_to_wandb(out: Path, settings, report: dict) -> None:
 
     run = wandb.init(project="fctune", job_type="eval", config=asdict(settings), name=out.name)
     run.summary.update(flat_summary(report))
+    if not (out / "predictions.jsonl").is_file():  # a loss-only evaluation
+        run.finish()
+        return
     columns = ["model", "index", "id", "verdict", "reason", "output", "expected"]
     table = wandb.Table(columns=columns)
     for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines():

@@ -9,6 +9,7 @@ the same settings reads them back and generates only what is missing.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import random
 from dataclasses import asdict, dataclass, field
@@ -41,6 +42,7 @@ class Settings:
     max_length: int = 2048
     dtype: str = "bfloat16"
     models: list[str] = field(default_factory=list)  # "base", "adapter" or both (--compare)
+    adapter_sha256: str | None = None  # a retrained adapter at the same path is another evaluation
 
     def same_run(self, other: dict) -> bool:
         return asdict(self) == other
@@ -73,7 +75,16 @@ def load_examples(source: str, split: str, max_samples: int | None, seed: int) -
     return examples, manifest or {}
 
 
-def prompt_completion_rows(source: str) -> list[tuple[str, str]] | None:
+def adapter_fingerprint(adapter: str | None) -> str | None:
+    if adapter is None:
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(Path(adapter).glob("adapter_model.*")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def prompt_completion_rows(source: str, max_samples: int | None, seed: int) -> list[tuple[str, str]] | None:
     """Rows of a file in TRL's prompt-completion format (rendered text, no functions or calls), or None.
 
     Such rows have no structured answers: only their loss can be measured."""
@@ -88,7 +99,10 @@ def prompt_completion_rows(source: str) -> list[tuple[str, str]] | None:
         return None  # load_examples reports it
     if not {"prompt", "completion"} <= set(table.columns) or "userPrompt" in table.columns:
         return None
-    return [(str(r["prompt"]), str(r["completion"])) for r in table.rows]
+    pairs = [(str(r["prompt"]), str(r["completion"])) for r in table.rows]
+    if max_samples is not None and max_samples < len(pairs):
+        pairs = [pairs[i] for i in sorted(random.Random(seed).sample(range(len(pairs)), max_samples))]
+    return pairs
 
 
 def stratified_sample(kinds: list[str], n: int, seed: int) -> list[int]:
@@ -162,11 +176,12 @@ def score(ex: Example, output: str) -> dict:
     return verdict
 
 
-def loss_only(model, tokenizer, pairs: list[tuple[str, str]], settings: Settings, out: Path, batch_size: int) -> dict:
+def loss_only(model, tokenizer, pairs: list[tuple[str, str]], settings: Settings, out: Path, batch_size: int,
+              overwrite: bool = False) -> dict:
     from eval.generate import completion_loss
     from eval.report import write_report
 
-    out.mkdir(parents=True, exist_ok=True)
+    Predictions(out, settings, overwrite)  # the same check of an evaluation already in `out`
     results = {}
     for label in settings.models:
         context = model.disable_adapter() if label == "base" and settings.adapter else contextlib.nullcontext()

@@ -37,7 +37,7 @@ def test_build_writes_splits_manifest_and_dpo(tmp_path, source, capsys):
     assert manifest["counts"] == {"train": 14, "validation": 2, "test": 4}
     assert manifest["format_version"] == "trelis-v2" and manifest["family"] == "zephyr"
     assert set(manifest["files"]) == {"train.jsonl", "validation.jsonl", "test.jsonl",
-                                      "dpo/train.jsonl", "dpo/test.jsonl"}
+                                      "dpo/train.jsonl", "dpo/validation.jsonl", "dpo/test.jsonl"}
     train = read_jsonl(out / "train.jsonl")
     assert len(train) == 14
     assert train[0]["prompt"].startswith("<FUNCTIONS>{") and "<<SYS>>\nBe brief.\n<</SYS>>" in train[0]["prompt"]

@@ -162,7 +162,8 @@ def test_dpo_from_sft_adapter_with_4bit_mistral(tmp_path, tiny_mistral, call_row
     ok(launch(sft))
     dpo = write_config(tmp_path / "dpo.yaml", **base_config(
         tiny_mistral, tmp_path / "sft/data", tmp_path / "dpo", method="dpo", family=None, load_in_4bit=True,
-        sft_adapter=str(tmp_path / "sft"), learning_rate=1e-3, max_steps=6, beta=0.1))
+        sft_adapter=str(tmp_path / "sft"), learning_rate=1e-3, max_steps=6, beta=0.1, eval_strategy="steps",
+        eval_steps=3))
     result = launch(dpo)
     ok(result)
     info = json.loads((tmp_path / "dpo/run.json").read_text())
@@ -173,6 +174,7 @@ def test_dpo_from_sft_adapter_with_4bit_mistral(tmp_path, tiny_mistral, call_row
     # The reference is the SFT adapter frozen beside the trained one: at step 1 policy and
     # reference agree, so the DPO loss starts at log(2).
     assert abs(logged[0]["loss"] - 0.6931) < 1e-3
+    assert [h["step"] for h in state["log_history"] if "eval_loss" in h] == [3]  # on the validation pairs
     assert (tmp_path / "dpo/adapter_model.safetensors").is_file()
 
 
@@ -239,3 +241,18 @@ def test_resume_after_kill_9_ends_at_the_same_step(tmp_path, tiny_llama, call_ro
 
     again = run(cmd)  # finished: refused rather than silently retrained
     assert again.returncode == 2 and "finished run" in again.stderr
+
+
+def test_overwrite_keeps_the_old_run_until_the_new_one_starts(tmp_path, tiny_llama, call_rows):
+    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=2,
+                                                             eval_after_training=False))
+    ok(run([sys.executable, "-m", "train", str(config)]))
+    adapter = (tmp_path / "run/adapter_model.safetensors").read_bytes()
+    failing = run([sys.executable, "-m", "train", str(config), "--overwrite_output_dir", "true", "--validation_size", "0",
+                   "--eval_strategy", "steps"])
+    assert failing.returncode == 2 and "has no validation rows" in failing.stderr  # the new run fails to start
+    assert (tmp_path / "run/adapter_model.safetensors").read_bytes() == adapter  # the old one is back
+    assert json.loads((tmp_path / "run/run.json").read_text())["status"] == "finished"
+    ok(run([sys.executable, "-m", "train", str(config), "--overwrite_output_dir", "true", "--learning_rate", "0.01"]))
+    assert yaml.safe_load((tmp_path / "run/fctune_config.yaml").read_text())["learning_rate"] == 0.01
+    assert not list(tmp_path.glob(".run.replaced*"))

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from train.config import ConfigError, differing_keys, parse_config
-from train.run_dir import CONFIG_FILE, RunDirError, resume_point, write_config
+from train.run_dir import CONFIG_FILE, REPLACE, RunDirError, resume_point, update_run, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "configs").glob("*.yaml"))
@@ -32,9 +32,12 @@ def test_shipped_config_parses(path, tmp_path):
         assert config.model.use_bnb_nested_quant and config.model.dtype == "bfloat16"
         assert config.model.bnb_4bit_quant_storage == config.model.dtype  # ready for FSDP
         assert config.train.activation_checkpointing_kwargs == {"use_reentrant": False}
-    # The resolved config, written as a run writes it, parses back to the same settings.
+    # The resolved config, written as a run writes it, parses back to the same settings,
+    # secrets left out and no *_token value masked into a placeholder.
     write_config(tmp_path, config.resolved())
-    assert parse_config([str(tmp_path / CONFIG_FILE)]).resolved() == config.resolved()
+    again = parse_config([str(tmp_path / CONFIG_FILE)])
+    assert again.resolved() == config.resolved() and "hub_token" not in config.resolved()
+    assert again.train.pad_token is None and getattr(again.train, "eos_token", None) is None
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "configs/accelerate").glob("*.yaml")), ids=lambda p: p.stem)
@@ -150,4 +153,23 @@ def test_run_directory_decisions(tmp_path):
     assert resume_point(out, {**settings, "learning_rate": 0.2}, "true") == str(out / "checkpoint-2")
     with pytest.raises(RunDirError, match="not a complete checkpoint"):
         resume_point(out, settings, str(out / "checkpoint-4"))
+    # overwrite replaces other settings, but resumes the same settings (re-running a command never wipes progress)
+    assert resume_point(out, {**settings, "learning_rate": 0.2}, None, overwrite=True) == REPLACE
+    assert resume_point(out, settings, None, overwrite=True) == str(out / "checkpoint-2")
+    assert resume_point(out, settings, "false") == str(out / "checkpoint-2")  # "false" is not a path
+    update_run(out, status="trained")
+    with pytest.raises(RunDirError, match="evaluation did not finish: run `python -m eval"):
+        resume_point(out, settings, None)
+    update_run(out, status="finished")
+    with pytest.raises(RunDirError, match="finished run"):
+        resume_point(out, settings, None)
+    assert resume_point(out, settings, None, overwrite=True) == REPLACE
+    fresh = tmp_path / "fresh"
+    (fresh / "data").mkdir(parents=True)  # a run that built its data and stopped before training
+    assert resume_point(fresh, settings, None) is None
     assert differing_keys({"a": 1, "run_name": "x"}, {"a": 1, "run_name": "y", "b": 2}) == ["b"]
+
+
+def test_yaml_resume_true(tmp_path):
+    config = parse_config([str(write(tmp_path, resume_from_checkpoint=True))])
+    assert config.train.resume_from_checkpoint is True  # train.run_dir.resume_request reads it as "true"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import enum
 import importlib.util
 import os
 import types
@@ -101,10 +102,14 @@ class Config:
         """Every setting, flat and YAML-safe: what was trained, and what `same_settings` compares."""
         out = {}
         for section in self.sections():
-            values = section.to_dict() if hasattr(section, "to_dict") else dataclasses.asdict(section)
-            out.update({k: _plain(v) for k, v in values.items() if k in _field_names(type(section))})
+            # Field by field: TrainingArguments.to_dict() masks every *_token value, None included.
+            out.update({name: _plain(getattr(section, name)) for name in _field_names(type(section))})
+        for secret in SECRET_KEYS:
+            out.pop(secret, None)
         return dict(sorted(out.items()))
 
+
+SECRET_KEYS = ("hub_token",)  # never written to a run directory
 
 # Settings that may change between a run and its resumption without making it another run.
 RESUME_KEYS = {"resume_from_checkpoint", "overwrite_output_dir", "report_to", "run_name", "logging_steps",
@@ -135,7 +140,8 @@ def parse_config(argv: list[str]) -> Config:
         if key is not None and key not in known:
             raise ConfigError(f"unknown option --{key}{_suggest(key, known)}")
     for key, value in values.items():
-        if key != "env":
+        # `resume_from_checkpoint: true` in YAML means "the last checkpoint" (train.run_dir reads it)
+        if key != "env" and not (key == "resume_from_checkpoint" and isinstance(value, bool)):
             _check_type(path, key, value, _field_type(classes, key))
     try:
         run, evaluation, train, model = parser.parse_args_and_config(["--config", path, *overrides])
@@ -242,6 +248,10 @@ def _type_name(hint) -> str:
 
 
 def _plain(value):
+    if isinstance(value, enum.Enum):  # IntervalStrategy and friends subclass str: check them first
+        return _plain(value.value)
+    if dataclasses.is_dataclass(value):  # accelerator_config
+        return _plain(dataclasses.asdict(value))
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):

@@ -46,14 +46,18 @@ class BuiltData:
         return [json.loads(line) for line in lines[:limit]]
 
 
-def prepare_data(run, output_dir: Path) -> BuiltData:
-    """The build named by `run.dataset`, or a new build of it in OUTPUT_DIR/data."""
+def prepare_data(run, output_dir: Path, may_build: bool = True) -> BuiltData:
+    """The build named by `run.dataset`, or a build of it in OUTPUT_DIR/data (made once, by one process)."""
     path = Path(run.dataset)
     manifest = read_build_manifest(path)
     if manifest is None:
         path = output_dir / "data"
         manifest = read_build_manifest(path)
-        if manifest is None or manifest.get("source") != run.dataset:
+        # the loader records a local source as str(Path(...)): "./a.csv" is "a.csv" there
+        if manifest is None or manifest.get("source") not in (run.dataset, str(Path(run.dataset))):
+            if not may_build:
+                raise DataError(f"{path}: the main process did not build the data (is output_dir on a shared "
+                                f"file system?)")
             manifest = _build(run, path)
     built = BuiltData(path, manifest)
     if run.method == "dpo" and not (path / "dpo").is_dir():
@@ -85,14 +89,15 @@ def _build(run, out: Path) -> dict:
 
 
 def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit: int | None = None) -> Dataset | None:
-    """input_ids and labels (-100 outside the completion), rows cut to max_length.
+    """input_ids and labels (-100 outside the completion).
 
-    Rows whose completion is cut away entirely teach nothing and are dropped."""
+    Rows longer than max_length are left out, not cut: a cut answer would teach a call
+    that never ends, or ends in broken JSON."""
     rows = built.rows(f"{split}.jsonl", limit)
     if not rows:
         return None
     records = Dataset.from_list([{"example": r["example"]} for r in rows])
-    tokenized = render_and_tokenize(records, tokenizer, built.family, built.system, max_length=max_length)
+    tokenized = render_and_tokenize(records, tokenizer, built.family, built.system)
 
     def to_labels(batch):
         return {"labels": [[t if m else -100 for t, m in zip(ids, mask)]
@@ -100,10 +105,9 @@ def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit:
 
     tokenized = tokenized.map(to_labels, batched=True, remove_columns=["prompt", "completion", "completion_mask"],
                               desc=f"masking {split}")
-    kept = tokenized.filter(lambda r: any(label != -100 for label in r["labels"]), desc=f"checking {split}")
+    kept = tokenized.filter(lambda r: len(r["input_ids"]) <= max_length, desc=f"checking {split}")
     if len(kept) < len(tokenized):
-        print(f"{split}: left out {len(tokenized) - len(kept)} row(s) whose completion lies beyond "
-              f"max_length {max_length}")
+        print(f"{split}: left out {len(tokenized) - len(kept)} row(s) longer than max_length {max_length}")
     return kept
 
 
@@ -115,9 +119,9 @@ def dpo_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit:
     prompts = encode_prompts(tokenizer, [r["prompt"] for r in rows])
     chosen = encode_completions(tokenizer, [r["chosen"] for r in rows])
     rejected = encode_completions(tokenizer, [r["rejected"] for r in rows])
-    # A prompt that fills max_length leaves no completion token to compare.
-    kept = [i for i, p in enumerate(prompts) if len(p) < max_length]
+    # Left out, not cut, as for SFT: a cut answer is neither a right nor a wrong call.
+    kept = [i for i, p in enumerate(prompts) if len(p) + max(len(chosen[i]), len(rejected[i])) <= max_length]
     if len(kept) < len(rows):
-        print(f"dpo/{split}: left out {len(rows) - len(kept)} pair(s) whose prompt fills max_length {max_length}")
+        print(f"dpo/{split}: left out {len(rows) - len(kept)} pair(s) longer than max_length {max_length}")
     return Dataset.from_dict({"prompt_ids": [prompts[i] for i in kept], "chosen_ids": [chosen[i] for i in kept],
                               "rejected_ids": [rejected[i] for i in kept]})

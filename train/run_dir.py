@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -38,16 +39,28 @@ def complete_checkpoints(out: Path) -> list[Path]:
     return [p for _, p in sorted(found) if (p / "trainer_state.json").is_file()]
 
 
-def resume_point(out: Path, resolved: dict, resume: str | None) -> str | None:
+def resume_request(value) -> str | None:
+    """resume_from_checkpoint as given (YAML bool or text): "true" (the last checkpoint), a path, or None."""
+    text = str(value).strip() if value is not None else ""
+    if text.lower() in ("", "false", "none"):
+        return None
+    return "true" if text.lower() == "true" else text
+
+
+def resume_point(out: Path, resolved: dict, resume: str | None, overwrite: bool = False) -> str | None:
     """The checkpoint to resume from, or None to start afresh; refuses a directory it must not touch.
 
-    A run directory with the same settings and checkpoints resumes on its own; with other
-    settings it is refused unless resuming explicitly (`overwrite_output_dir` replaces it
-    without asking this). A directory that is not a run directory is never written into."""
+    A run directory with the same settings resumes from its last complete checkpoint on its
+    own, even with `overwrite` (so re-running a command that carries the flag never wipes
+    an interrupted run). With other settings it is refused unless resuming explicitly or
+    `overwrite` (the caller then replaces it). A finished run is refused unless `overwrite`.
+    A directory that is not a run directory is never written into; one holding only the
+    data a run built (`data/`) counts as a run directory not yet started."""
     from train.config import differing_keys
 
-    if not out.exists() or not any(out.iterdir()):
-        if resume and resume.lower() != "true":
+    resume = resume_request(resume)
+    if not out.exists() or not any(out.iterdir()) or _only_data(out):
+        if resume and resume != "true":
             return _checkpoint_path(resume)
         if resume:
             raise RunDirError(f"resume_from_checkpoint: {out} has no checkpoint to resume from")
@@ -56,17 +69,40 @@ def resume_point(out: Path, resolved: dict, resume: str | None) -> str | None:
         raise RunDirError(f"output_dir {out} exists and is not an fctune run directory: choose another output_dir")
     old = yaml.safe_load((out / CONFIG_FILE).read_text(encoding="utf-8")) or {}
     changed = differing_keys(old, resolved)
+    status = _read_run(out).get("status")
     if resume:
-        return _checkpoint_path(resume) if resume.lower() != "true" else _last(out)
+        return _checkpoint_path(resume) if resume != "true" else _last(out)
+    if overwrite and (changed or status in ("trained", "finished")):
+        return REPLACE
     if changed:
         raise RunDirError(f"output_dir {out} holds a run with other settings ({', '.join(changed[:5])}"
                           f"{', ...' if len(changed) > 5 else ''}): pass --resume_from_checkpoint true to continue "
                           f"it with these, --overwrite_output_dir true to replace it, or choose another output_dir")
-    if _read_run(out).get("status") == "finished":
+    if status == "trained":
+        raise RunDirError(f"output_dir {out} holds a trained run whose evaluation did not finish: run "
+                          f"`python -m eval --model MODEL --adapter {out} --data {out}/data --compare`, or pass "
+                          f"--overwrite_output_dir true to train again")
+    if status == "finished":
         raise RunDirError(f"output_dir {out} holds a finished run with these settings: pass "
                           f"--overwrite_output_dir true to train again")
     checkpoints = complete_checkpoints(out)
     return str(checkpoints[-1]) if checkpoints else None
+
+
+REPLACE = "replace"  # resume_point's answer: the caller moves the old run aside and starts afresh
+
+
+def move_aside(out: Path) -> Path:
+    """Renames a run about to be replaced; it is deleted once the new run starts, restored if it fails first."""
+    aside = out.with_name(f".{out.name}.replaced")
+    if aside.exists():
+        shutil.rmtree(aside)
+    out.rename(aside)
+    return aside
+
+
+def _only_data(out: Path) -> bool:
+    return {p.name for p in out.iterdir()} == {"data"}
 
 
 def _last(out: Path) -> str:
