@@ -9,6 +9,7 @@ loads like any other checkpoint.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import shutil
@@ -38,11 +39,16 @@ def embedded_checkpoint() -> Path:
 
     gguf = gguf_path()
     print(f"converting the embedded model {gguf.name} to safetensors in {out} (once)")
-    loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_config(loaded.config)
+    loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    config = copy.deepcopy(loaded.config)
+    # Without this, the saved config says "GGUF, packed" and every later load keeps the
+    # weights quantised, casting at each matmul; the state dict below is dequantised.
+    del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config)
     model.load_state_dict(loaded.state_dict())
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private
     try:  # written beside and renamed, so an interrupted conversion is never mistaken for a checkpoint
         model.save_pretrained(tmp)
         AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(tmp)
