@@ -135,6 +135,34 @@ def test_sft_trains_only_on_completions(sft_run, llama_tokenizer):
         assert row["labels"][: len(row["labels"]) - len(trained)] == [-100] * (len(row["labels"]) - len(trained))
 
 
+def test_trainer_batches_keep_the_completion_mask(tiny_llama, llama_tokenizer, sft_run, tmp_path):
+    """What TRL's SFTTrainer feeds the model: our labels, -100 on every prompt and padding token."""
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM
+
+    from train.data import BuiltData, sft_dataset
+    from train.model import load_tokenizer
+    from train.trainers import FctuneSFTTrainer
+    from trl import SFTConfig
+
+    out = sft_run[0]
+    tok = load_tokenizer(str(tiny_llama), "llama2")
+    built = BuiltData(out / "data", json.loads((out / "data/manifest.json").read_text()))
+    rows = sft_dataset(built, "train", tok, 512)
+    trainer = FctuneSFTTrainer(
+        model=AutoModelForCausalLM.from_pretrained(str(tiny_llama)), processing_class=tok, train_dataset=rows,
+        peft_config=LoraConfig(r=4, target_modules="all-linear"),
+        args=SFTConfig(output_dir=str(tmp_path), per_device_train_batch_size=4, use_cpu=True, bf16=False,
+                       max_length=512, report_to="none", shuffle_dataset=False, seed=0))
+    batch = next(iter(trainer.get_train_dataloader()))
+    completions = {r["completion"] for r in built.rows("train.jsonl")}
+    for ids, labels in zip(batch["input_ids"].tolist(), batch["labels"].tolist()):
+        trained = [t for t in labels if t != -100]
+        assert trained[-1] == tok.eos_token_id and tok.decode(trained[:-1]) in completions
+        start = labels.index(trained[0])
+        assert labels[start:start + len(trained)] == trained and ids[start:start + len(trained)] == trained
+
+
 def test_merge_matches_base_plus_adapter(sft_run, tmp_path, tiny_llama):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
