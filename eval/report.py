@@ -59,9 +59,10 @@ def markdown(report: dict) -> str:
     s, models = report["settings"], report["models"]
     names = list(models)
     what = s["model"] + (f" + adapter {s['adapter']}" if s["adapter"] else "")
+    split = "" if s["data"].startswith("bfcl:") else f" ({s['split']} split)"
     rows = "all rows" if s["max_samples"] is None else f"a sample of {s['max_samples']} (seed {s['seed']})"
     lines = [f"# Evaluation: {what}", "",
-             f"Data `{s['data']}` ({s['split']} split), {s['family']} format, {rows}; "
+             f"Data `{s['data']}`{split}, {s['family']} format, {rows}; "
              f"greedy, up to {s['max_new_tokens']} new tokens.", ""]
     first = models[names[0]]
     if "calls" in first:

@@ -19,7 +19,7 @@ from trl import DPOTrainer, SFTTrainer
 
 
 class ThroughputLogging:
-    """Adds trained tokens per second (non-padding, summed over processes) and peak memory to the logs."""
+    """Adds tokens per second (non-padding, summed over processes) and peak memory to the logs."""
 
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
         now, tokens = time.perf_counter(), self.state.num_input_tokens_seen
