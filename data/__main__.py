@@ -9,6 +9,7 @@ from pathlib import Path
 
 from data.build import BuildError, assign_splits, base_manifest, write_build
 from data.embedded import EMBEDDED, EmbeddedModelMissing
+from data.files import run_command
 from data.render import FAMILIES, render
 from data.sources import Columns, SourceError, load_source
 from data.tokens import TokenizerError
@@ -182,14 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     s.set_defaults(run=cmd_show)
 
     args = parser.parse_args(argv)
-    try:
-        return args.run(args)
-    except (SourceError, BuildError, EmbeddedModelMissing, TokenizerError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return run_command(lambda: args.run(args), (SourceError, BuildError, EmbeddedModelMissing, TokenizerError, OSError),
+                       "interrupted")
 
 
 if __name__ == "__main__":

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
-import shutil
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from tqdm import tqdm
 
+from data.files import replace_dir
 from data.render import FORMAT_VERSION, get_family, render
 from data.schema import Example
 from data.sources import SPLITS, Loaded, read_build_manifest
@@ -78,12 +76,7 @@ def write_build(out: Path, splits: dict[str, list[Example]], family: str, system
     """Render and write everything into `out`; returns the manifest. `dpo` holds make_pairs settings."""
     get_family(family)
     _check_replaceable(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a build is as readable as any new directory
-    try:
+    with replace_dir(out) as tmp:
         for split, examples in splits.items():
             if not examples:
                 continue
@@ -101,12 +94,6 @@ def write_build(out: Path, splits: dict[str, list[Example]], family: str, system
         manifest["counts"] = {s: len(e) for s, e in splits.items()}
         manifest["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return manifest
 
 

@@ -46,17 +46,12 @@ def parse_args(argv):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from data.files import run_command
     from eval.run import EvalError
     from train.model import ModelError
 
-    try:
-        return run(args)
-    except (EvalError, ModelError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; run the same command again to resume from predictions.jsonl", file=sys.stderr)
-        return 130
+    return run_command(lambda: run(args), (EvalError, ModelError),
+                       "interrupted; run the same command again to resume from predictions.jsonl")
 
 
 def default_out(args) -> Path:

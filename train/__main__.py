@@ -20,21 +20,15 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(HELP)
         return 0 if argv else 2
+    from data.files import run_command
     from eval.run import EvalError
     from train.config import ConfigError, parse_config
     from train.data import DataError
     from train.model import ModelError
     from train.run_dir import RunDirError
 
-    try:
-        config = parse_config(argv)
-        return train(config)
-    except (ConfigError, DataError, ModelError, RunDirError, EvalError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; run the same command again to resume from the last checkpoint", file=sys.stderr)
-        return 130
+    return run_command(lambda: train(parse_config(argv)), (ConfigError, DataError, ModelError, RunDirError, EvalError),
+                       "interrupted; run the same command again to resume from the last checkpoint")
 
 
 def train(config) -> int:

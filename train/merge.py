@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import tempfile
 from pathlib import Path
+
+from data.files import replace_dir
 
 
 class MergeError(ValueError):
@@ -50,17 +50,9 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
         raise MergeError(f"cannot load the base model {base_path!r}: {str(e).splitlines()[0]}") from None
     merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
     tokenizer = AutoTokenizer.from_pretrained(str(adapter))  # carries the v2 chat template and pad token
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with replace_dir(out) as tmp:  # `out` is absent or empty (checked above)
         merged.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        if out.exists():
-            out.rmdir()
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

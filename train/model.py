@@ -12,13 +12,12 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import torch
 
 from data.embedded import EMBEDDED, gguf_path
+from data.files import replace_dir
 from data.render import chat_template
 from data.tokens import adds_bos
 
@@ -46,18 +45,9 @@ def embedded_checkpoint() -> Path:
     del config.quantization_config
     model = AutoModelForCausalLM.from_config(config)
     model.load_state_dict(loaded.state_dict())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private
-    try:  # written beside and renamed, so an interrupted conversion is never mistaken for a checkpoint
+    with replace_dir(out) as tmp:  # an interrupted conversion is never mistaken for a checkpoint
         model.save_pretrained(tmp)
         AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(tmp)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
