@@ -240,6 +240,19 @@ def test_wandb_offline_run_records_loss_and_config(tmp_path, tiny_llama, call_ro
     assert config_updates["fctune"]["method"] == "sft"
 
 
+def test_tensorboard_events_hold_the_loss(tmp_path, tiny_llama, call_rows):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=3,
+                                                             report_to="tensorboard", eval_after_training=False))
+    ok(run([sys.executable, "-m", "train", str(config)]))
+    (logdir,) = {p.parent for p in (tmp_path / "run").rglob("events.out.tfevents.*")}
+    scalars = EventAccumulator(str(logdir)).Reload()
+    assert [e.step for e in scalars.Scalars("train/loss")] == [1, 2, 3]
+    assert [e.value for e in scalars.Scalars("train/loss")] == pytest.approx(losses(tmp_path / "run"), rel=1e-5)
+    assert "train/tokens_per_second" in scalars.Tags()["scalars"]
+
+
 def test_resume_after_kill_9_ends_at_the_same_step(tmp_path, tiny_llama, call_rows):
     config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=120,
                                                              save_steps=10, learning_rate=1e-3))

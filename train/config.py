@@ -290,8 +290,9 @@ def check_config(config: Config) -> None:
 
         if run.family not in FAMILIES:
             raise ConfigError(f"family must be one of {', '.join(FAMILIES)}, not {run.family!r}")
-    if "wandb" in (train.report_to or []) and importlib.util.find_spec("wandb") is None:
-        raise ConfigError("report_to: wandb needs wandb installed: pip install wandb")
+    for tracker in ("wandb", "tensorboard"):
+        if tracker in (train.report_to or []) and importlib.util.find_spec(tracker) is None:
+            raise ConfigError(f"report_to: {tracker} needs {tracker} installed: pip install {tracker}")
     if train.activation_checkpointing and (train.activation_checkpointing_kwargs or {}).get("use_reentrant", False):
         raise ConfigError("activation_checkpointing_kwargs.use_reentrant must be false: re-entrant checkpointing "
                           "recomputes frozen layers without gradients and breaks with LoRA under DDP")
