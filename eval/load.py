@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from data.schema import error_summary
 from eval.run import EvalError, family_of
 from train.merge import MergeError, base_model_name
 from train.model import load_tokenizer, resolve_model_path
@@ -45,7 +46,7 @@ def load_for_eval(model_name: str, adapter: str | None, family: str | None, data
     try:
         model = AutoModelForCausalLM.from_pretrained(resolve_model_path(model_name), dtype=getattr(torch, dtype))
     except OSError as e:
-        raise EvalError(f"cannot load the model {model_name!r}: {str(e).splitlines()[0]}") from None
+        raise EvalError(f"cannot load the model {model_name!r}: {error_summary(e)}") from None
     model.to(device).eval()
     if adapter_dir is not None:
         model = _with_adapter(model, model_name, adapter_dir)
@@ -63,7 +64,7 @@ def _with_adapter(model, model_name: str, adapter_dir: Path):
         return PeftModel.from_pretrained(model, str(adapter_dir)).eval()
     except (RuntimeError, ValueError, KeyError) as e:
         # Shape mismatches (RuntimeError) and missing target modules (ValueError) both mean another base.
-        first = str(e).strip().splitlines()[0][:200]
+        first = error_summary(e)[:200]
         raise EvalError(f"the adapter {adapter_dir} was made for another base model"
                         f"{f' ({recorded})' if recorded else ''}, not {model_name}: {first}") from None
 

@@ -111,6 +111,7 @@ def set_up(config, state, out: Path, resolved: dict, sharded: bool):
     """Data, tokenizer, model and trainer; nothing of the run directory is written but the data build."""
     from peft import LoraConfig, PeftModel
 
+    from data.schema import error_summary
     from train.config import ConfigError
     from train.data import DataError, dpo_dataset, prepare_data, sft_dataset
     from train.model import load_model, load_tokenizer, resolve_model_path
@@ -165,7 +166,7 @@ def set_up(config, state, out: Path, resolved: dict, sharded: bool):
                           processing_class=tokenizer, peft_config=peft_config,
                           callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None)
     except (ValueError, RuntimeError) as e:  # TRL/PEFT refusing a setting, an adapter for another base
-        raise ConfigError(f"cannot set up training: {str(e).strip().splitlines()[0]}") from None
+        raise ConfigError(f"cannot set up training: {error_summary(e)}") from None
     if config.evaluation.call_accuracy_samples and eval_set is not None:
         if sharded:  # generation on one rank would wait forever for the other shards
             print("note: call_accuracy_samples is ignored under FSDP/DeepSpeed")

@@ -23,6 +23,8 @@ from pathlib import Path
 import yaml
 from trl import DPOConfig, ModelConfig, SFTConfig, TrlParser
 
+from data.schema import error_summary
+
 METHODS = ("sft", "dpo")
 
 
@@ -169,7 +171,7 @@ def _read_yaml(path: str) -> dict:
     try:
         values = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {str(e).splitlines()[0]}") from None
+        raise ConfigError(f"{path}: not valid YAML: {error_summary(e)}") from None
     if not isinstance(values, dict):
         raise ConfigError(f"{path}: a config is a YAML mapping of key: value")
     return values

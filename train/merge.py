@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from data.files import replace_dir
+from data.schema import error_summary
 
 
 class MergeError(ValueError):
@@ -47,7 +48,7 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
         base = AutoModelForCausalLM.from_pretrained(base_path, dtype=getattr(torch, dtype),
                                                     trust_remote_code=trust_remote_code)
     except OSError as e:
-        raise MergeError(f"cannot load the base model {base_path!r}: {str(e).splitlines()[0]}") from None
+        raise MergeError(f"cannot load the base model {base_path!r}: {error_summary(e)}") from None
     merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
     tokenizer = AutoTokenizer.from_pretrained(str(adapter))  # carries the v2 chat template and pad token
     with replace_dir(out) as tmp:  # `out` is absent or empty (checked above)

@@ -19,7 +19,9 @@ import torch
 from data.embedded import EMBEDDED, gguf_path
 from data.files import replace_dir
 from data.render import chat_template
+from data.schema import error_summary
 from data.tokens import adds_bos
+
 
 class ModelError(ValueError):
     pass
@@ -67,7 +69,7 @@ def load_tokenizer(name: str, family: str, trust_remote_code: bool = False, revi
         tok = AutoTokenizer.from_pretrained(resolve_model_path(name), trust_remote_code=trust_remote_code,
                                             revision=revision)
     except (OSError, ValueError) as e:
-        raise ModelError(f"cannot load the tokenizer of {name!r}: {str(e).splitlines()[0]}") from None
+        raise ModelError(f"cannot load the tokenizer of {name!r}: {error_summary(e)}") from None
     if tok.eos_token_id is None:
         raise ModelError(f"the tokenizer of {name!r} has no EOS token; the model could never learn to stop")
     if tok.pad_token_id is None or tok.pad_token_id == tok.eos_token_id:
@@ -130,7 +132,7 @@ def load_model(model_args, trust_remote_code: bool = False, for_training: bool =
     try:
         model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     except (OSError, ValueError) as e:
-        raise ModelError(f"cannot load the model {model_args.model_name_or_path!r}: {str(e).splitlines()[0]}") from None
+        raise ModelError(f"cannot load the model {model_args.model_name_or_path!r}: {error_summary(e)}") from None
     if for_training:
         model.config.use_cache = False  # the KV cache is useless in training and conflicts with checkpointing
     return model
