@@ -176,6 +176,11 @@ def score(ex: Example, output: str) -> dict:
     return verdict
 
 
+def as_model(model, label: str, settings: Settings):
+    """The model as `label`: "base" is the same weights with the adapter disabled (no second model in memory)."""
+    return model.disable_adapter() if label == "base" and settings.adapter else contextlib.nullcontext()
+
+
 def loss_only(model, tokenizer, pairs: list[tuple[str, str]], settings: Settings, out: Path, batch_size: int,
               overwrite: bool = False) -> dict:
     from eval.generate import completion_loss
@@ -184,8 +189,7 @@ def loss_only(model, tokenizer, pairs: list[tuple[str, str]], settings: Settings
     Predictions(out, settings, overwrite)  # the same check of an evaluation already in `out`
     results = {}
     for label in settings.models:
-        context = model.disable_adapter() if label == "base" and settings.adapter else contextlib.nullcontext()
-        with context:
+        with as_model(model, label, settings):
             results[label] = {"loss": completion_loss(model, tokenizer, [p for p, _ in pairs], [c for _, c in pairs],
                                                       batch_size, settings.max_length)}
     return write_report(out, settings, results)
@@ -199,14 +203,17 @@ def evaluate_model(label: str, model, tokenizer, examples: list[Example], settin
     pairs = [render(ex, settings.family, settings.system_prompt) for ex in examples]
     figures = {"loss": completion_loss(model, tokenizer, [p for p, _ in pairs], [c for _, c in pairs],
                                        batch_size, settings.max_length)}
-    todo = [i for i in range(len(examples)) if (label, i) not in predictions.done]
-    bar = progress(total=len(examples), initial=len(examples) - len(todo), desc=f"generating ({label})", unit="row")
+    verdicts = {i: score(ex, predictions.done[(label, i)]) for i, ex in enumerate(examples)
+                if (label, i) in predictions.done}  # resumed
+    todo = [i for i in range(len(examples)) if i not in verdicts]
+    bar = progress(total=len(examples), initial=len(verdicts), desc=f"generating ({label})", unit="row")
     for i, output in generate(model, tokenizer, [pairs[i][0] for i in todo], batch_size, settings.max_new_tokens):
         index = todo[i]
-        predictions.add(label, index, examples[index], pairs[index][0], output, score(examples[index], output))
+        verdicts[index] = score(examples[index], output)
+        predictions.add(label, index, examples[index], pairs[index][0], output, verdicts[index])
         bar.update(1)
     bar.close()
-    verdicts = [score(ex, predictions.done[(label, i)]) for i, ex in enumerate(examples)]
+    verdicts = [verdicts[i] for i in range(len(examples))]
     figures["calls"] = aggregate(examples, verdicts)
     bfcl = [(v["bfcl"]["category"], v["bfcl"]["correct"]) for v in verdicts if "bfcl" in v]
     if bfcl:
@@ -224,9 +231,7 @@ def evaluate(model, tokenizer, examples: list[Example], settings: Settings, out:
     predictions = Predictions(out, settings, overwrite)
     results = {}
     for label in settings.models:
-        # The base is the same weights with the adapter disabled: no second model in memory.
-        context = model.disable_adapter() if label == "base" and settings.adapter else contextlib.nullcontext()
-        with context:
+        with as_model(model, label, settings):
             results[label] = evaluate_model(label, model, tokenizer, examples, settings, predictions, batch_size,
                                             tqdm)
     return write_report(out, settings, results)

@@ -36,7 +36,7 @@ def train(config) -> int:
     from accelerate import PartialState
 
     from train import run_dir
-    from train.config import ConfigError
+    from train.config import ConfigError, uses_sharding
     from train.trainers import OOM_ADVICE
 
     run, args, model_args = config.run, config.train, config.model
@@ -49,8 +49,7 @@ def train(config) -> int:
             raise ConfigError(f"{name} {path} lies inside output_dir {out}, which overwrite_output_dir would replace")
     state = PartialState()
     resolved = config.resolved()
-    sharded = bool(args.fsdp) or args.deepspeed is not None or os.environ.get("ACCELERATE_USE_FSDP") == "true" \
-        or os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true"
+    sharded = uses_sharding(args)
 
     # 1. The output directory: a new run, a resumed one, a replaced one, or a refusal (decided before any write).
     decision = run_dir.resume_point(out, resolved, args.resume_from_checkpoint, run.overwrite_output_dir)

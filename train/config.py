@@ -277,7 +277,7 @@ def check_config(config: Config) -> None:
                           "lora_target_modules)")
     if (model.load_in_4bit or model.load_in_8bit) and importlib.util.find_spec("bitsandbytes") is None:
         raise ConfigError("load_in_4bit/load_in_8bit need bitsandbytes: pip install bitsandbytes")
-    if model.load_in_4bit and _uses_fsdp(train):
+    if model.load_in_4bit and uses_fsdp(train):
         storage = model.bnb_4bit_quant_storage
         if storage != model.dtype:
             raise ConfigError(f"FSDP with QLoRA needs bnb_4bit_quant_storage equal to dtype ({model.dtype!r}), "
@@ -302,5 +302,12 @@ def check_config(config: Config) -> None:
         raise ConfigError("max_length is required: rows are cut to it, and it bounds memory")
 
 
-def _uses_fsdp(train) -> bool:
+def uses_fsdp(train) -> bool:
+    """FSDP from the config or from `accelerate launch` (which says so in the environment)."""
     return bool(train.fsdp) or os.environ.get("ACCELERATE_USE_FSDP", "false").lower() == "true"
+
+
+def uses_sharding(train) -> bool:
+    """FSDP or DeepSpeed: the model is split over the processes, so no process can run it alone."""
+    return uses_fsdp(train) or train.deepspeed is not None or \
+        os.environ.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true"
