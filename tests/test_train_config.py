@@ -83,6 +83,9 @@ def write(tmp_path, **values) -> Path:
     ({"activation_checkpointing": True, "activation_checkpointing_kwargs": {"use_reentrant": True}}, [],
      "use_reentrant must be false"),
     ({"load_in_4bit": True, "load_in_8bit": True}, [], "can't use 8 bit and 4 bit"),
+    ({"method": "dpo", "padding_free": True}, [], "padding_free is not available for DPO"),
+    ({"packing": True, "packing_strategy": "wrapped"}, [], "packing_strategy 'wrapped' joins rows"),
+    ({"use_liger_kernel": True}, [], "use_liger_kernel needs liger-kernel"),
 ])
 def test_bad_config_is_a_clear_error(tmp_path, values, args, message):
     with pytest.raises(ConfigError) as e:

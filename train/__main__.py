@@ -161,9 +161,17 @@ def set_up(config, state, out: Path, resolved: dict, sharded: bool):
                 if value:
                     os.environ[key] = value
         Trainer = FctuneSFTTrainer if run.method == "sft" else FctuneDPOTrainer
-        trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
-                          processing_class=tokenizer, peft_config=peft_config,
-                          callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None)
+        # TRL refuses padding_free without packing while max_length is set, since it would not cut rows;
+        # train.data has already left out every row over max_length, so there is nothing to cut.
+        max_length = args.max_length
+        if run.method == "sft" and args.padding_free and not args.packing:
+            args.max_length = None
+        try:
+            trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
+                              processing_class=tokenizer, peft_config=peft_config,
+                              callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None)
+        finally:
+            args.max_length = max_length
     except (ValueError, RuntimeError) as e:  # TRL/PEFT refusing a setting, an adapter for another base
         raise ConfigError(f"cannot set up training: {error_summary(e)}") from None
     if config.evaluation.call_accuracy_samples and eval_set is not None:

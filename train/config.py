@@ -299,7 +299,15 @@ def check_config(config: Config) -> None:
         raise ConfigError("activation_checkpointing_kwargs.use_reentrant must be false: re-entrant checkpointing "
                           "recomputes frozen layers without gradients and breaks with LoRA under DDP")
     if train.max_length is None:
-        raise ConfigError("max_length is required: rows are cut to it, and it bounds memory")
+        raise ConfigError("max_length is required: rows longer than it are left out, and it bounds memory")
+    if run.method == "dpo" and train.padding_free:
+        raise ConfigError("padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
+                          "padding): set padding_free: false")
+    if run.method == "sft" and train.packing and train.packing_strategy not in ("bfd", "bfd_split"):
+        raise ConfigError(f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
+                          f"across them; use bfd (whole rows, kept apart by position ids)")
+    if train.use_liger_kernel and importlib.util.find_spec("liger_kernel") is None:
+        raise ConfigError("use_liger_kernel needs liger-kernel on a CUDA GPU: pip install liger-kernel")
 
 
 def uses_fsdp(train) -> bool:
