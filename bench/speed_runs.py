@@ -122,7 +122,7 @@ def settings_of(trainer, method: str) -> dict:
         "gradient_accumulation_steps": args.gradient_accumulation_steps,
         "padding_free": bool(getattr(trainer, "padding_free", False)),
         "packing": bool(getattr(args, "packing", False)) and method == "sft",
-        "activation_checkpointing": bool(getattr(model, "is_gradient_checkpointing", False)),
+        "activation_checkpointing": bool(getattr(model, "is_activation_checkpointing", False)),
         "checkpointing_kwargs": args.gradient_checkpointing_kwargs,
         "optim": str(getattr(args.optim, "value", args.optim)),
         "bf16": args.bf16,
