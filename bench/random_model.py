@@ -31,13 +31,10 @@ SHAPES = {
     "mistral-7b": dict(model_type="mistral", hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
                        num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=32768,
                        rms_norm_eps=1e-5, rope_theta=10000.0, sliding_window=4096),
-    "tiny-llama2": dict(model_type="llama", hidden_size=64, intermediate_size=176, num_hidden_layers=2,
-                        num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=4096,
-                        rms_norm_eps=1e-5, rope_theta=10000.0),
-    "tiny-mistral": dict(model_type="mistral", hidden_size=64, intermediate_size=224, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=32768,
-                         rms_norm_eps=1e-5, rope_theta=10000.0, sliding_window=4096),
 }
+TINY = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4)  # the MLP ratio and GQA groups are kept
+SHAPES["tiny-llama2"] = {**SHAPES["llama2-7b"], **TINY, "intermediate_size": 176, "num_key_value_heads": 4}
+SHAPES["tiny-mistral"] = {**SHAPES["mistral-7b"], **TINY, "intermediate_size": 224, "num_key_value_heads": 1}
 COMMON = dict(vocab_size=32000, hidden_act="silu", tie_word_embeddings=False, bos_token_id=1, eos_token_id=2)
 TOKENIZER_WHEEL = "mistral-common==1.13.1"
 TOKENIZER_FILE = "mistral_common/data/tokenizer.model.v1"

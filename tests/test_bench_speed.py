@@ -15,6 +15,20 @@ from test_train import base_config, ok, run, write_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_bench(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "bench/train_speed.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=900, check=False)
+
+
+def tiny_bench(shape: str, method: str, steps: int, accumulation: int, cache: Path, out: Path):
+    """One warm-up step, batches of 2 rows: a short CPU run. Returns the process and its JSON."""
+    done = run_bench("--shapes", shape, "--methods", method, "--steps", str(steps), "--warmup", "1", "--cache",
+                     str(cache), "--results-dir", str(out), "--both", "per_device_train_batch_size=2",
+                     f"gradient_accumulation_steps={accumulation}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done, json.loads((out / f"cpu-{shape}-{method}.json").read_text())
+
+
 @pytest.fixture(scope="module")
 def bench_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("bench-cache")
@@ -107,14 +121,7 @@ def test_padding_free_training_gives_the_padded_loss(tmp_path, tiny_llama, call_
 
 
 def test_bench_runs_both_sides_on_the_same_rows(tmp_path, bench_cache):
-    results = tmp_path / "results"
-    done = subprocess.run(
-        [sys.executable, "bench/train_speed.py", "--shapes", "tiny-llama2", "--methods", "sft", "--steps", "3",
-         "--warmup", "1", "--cache", str(bench_cache), "--results-dir", str(results),
-         "--both", "per_device_train_batch_size=2", "gradient_accumulation_steps=2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    sft = json.loads((results / "cpu-tiny-llama2-sft.json").read_text())
+    done, sft = tiny_bench("tiny-llama2", "sft", 3, 2, bench_cache, tmp_path)
     assert "| non-padding tokens/s |" in done.stdout and sft["packing_check"]["passed"]
     a, b = sft["baseline"], sft["ours"]
     assert a["measured_steps"] == b["measured_steps"] == 2
@@ -130,14 +137,7 @@ def test_bench_runs_both_sides_on_the_same_rows(tmp_path, bench_cache):
 
 
 def test_bench_dpo_side(tmp_path, bench_cache):
-    results = tmp_path / "results"
-    done = subprocess.run(
-        [sys.executable, "bench/train_speed.py", "--shapes", "tiny-mistral", "--methods", "dpo", "--steps", "2",
-         "--warmup", "1", "--cache", str(bench_cache), "--results-dir", str(results),
-         "--both", "per_device_train_batch_size=2", "gradient_accumulation_steps=1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    dpo = json.loads((results / "cpu-tiny-mistral-dpo.json").read_text())
+    done, dpo = tiny_bench("tiny-mistral", "dpo", 2, 1, bench_cache, tmp_path)
     a, b = dpo["baseline"], dpo["ours"]
     assert a["settings"]["trainer"] == "DPOTrainer" and b["settings"]["trainer"] == "FctuneDPOTrainer"
     assert a["rows_per_step"] == b["rows_per_step"] == 2
@@ -149,19 +149,15 @@ def test_bench_dpo_side(tmp_path, bench_cache):
 
 
 def test_bench_refuses_a_setting_before_training(tmp_path, bench_cache):
-    done = subprocess.run(
-        [sys.executable, "bench/train_speed.py", "--shapes", "tiny-llama2", "--methods", "dpo", "--cache",
-         str(bench_cache), "--results-dir", str(tmp_path / "results"), "--set", "padding_free=true"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    done = run_bench("--shapes", "tiny-llama2", "--methods", "dpo", "--cache", str(bench_cache), "--results-dir",
+                     str(tmp_path / "results"), "--set", "padding_free=true")
     assert done.returncode == 2 and "padding_free is not available for DPO" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "results").exists()
 
 
 def test_bench_bad_input_is_one_clear_line(tmp_path):
     def bench(*args, env=None):
-        return subprocess.run([sys.executable, "bench/train_speed.py", "--cache", str(tmp_path / "cache"), *args],
-                              cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})},
-                              check=False)
+        return run_bench("--cache", str(tmp_path / "cache"), *args, env=env)
 
     unknown = bench("--shapes", "llama3-8b")
     assert unknown.returncode == 2 and "unknown shape(s) ['llama3-8b']" in unknown.stderr
