@@ -20,6 +20,28 @@ def run_bench(*args: str, env: dict | None = None) -> subprocess.CompletedProces
                           env={**os.environ, **(env or {})}, timeout=900, check=False)
 
 
+def test_packed_training_runs_on_whole_rows(tmp_path, tiny_llama, call_rows):
+    """packing: true (BFD) through `python -m train`: bins of whole rows, kept apart by position ids."""
+    from accelerate import PartialState
+
+    from train.__main__ import set_up
+    from train.config import parse_config
+    from train.data import sft_dataset
+
+    out = tmp_path / "packed"
+    path = write_config(tmp_path / "packed.yaml", **base_config(
+        tiny_llama, call_rows, out, max_steps=2, packing=True, per_device_train_batch_size=1, max_length=1024,
+        eval_after_training=False, save_strategy="no"))
+    ok(run([sys.executable, "-m", "train", str(path)]))
+    assert json.loads((out / "run.json").read_text())["status"] == "finished"
+    config = parse_config([str(path)])
+    trainer, built, tokenizer = set_up(config, PartialState(), out, config.resolved(), sharded=False)
+    bins = trainer.train_dataset["seq_lengths"]
+    rows = sft_dataset(built, "train", tokenizer, 1024)
+    assert len(bins) < len(rows) and all(sum(b) <= 1024 for b in bins)  # rows share bins of max_length
+    assert sorted(n for b in bins for n in b) == sorted(len(r) for r in rows["input_ids"])  # none cut or lost
+
+
 def tiny_bench(shape: str, method: str, steps: int, accumulation: int, cache: Path, out: Path):
     """One warm-up step, batches of 2 rows: a short CPU run. Returns the process and its JSON."""
     done = run_bench("--shapes", shape, "--methods", method, "--steps", str(steps), "--warmup", "1", "--cache",
