@@ -185,7 +185,8 @@ def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], 
     return {"shape": shape, "method": method, "device": device_name(), "peak_tflops": peak,
             "model_config": dict(model_dir=str(model_dir), **json.loads((model_dir / "config.json").read_text())),
             "config": config_path, "overrides": sets, "overrides_both": both, "steps": steps, "warmup": warmup,
-            "versions": library_versions(), "git_commit": git_commit(), "baseline": a, "ours": b, "ratios": ratios, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            "versions": library_versions(), "git_commit": git_commit(), "baseline": a, "ours": b, "ratios": ratios,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
 def as_options(pairs: list[str]) -> list[str]:
@@ -202,7 +203,7 @@ def run_side_process(side: str, method: str, model_dir: Path, ours: list[str], s
                                     "config_argv": [*ours, "--output_dir", str(out)],
                                     "baseline_argv": [*shared, "--output_dir", str(out)],
                                     "warmup": warmup, "out": str(out), "result": str(result)}))
-        done = subprocess.run([sys.executable, __file__, "--side", str(spec)], cwd=ROOT)
+        done = subprocess.run([sys.executable, __file__, "--side", str(spec)], cwd=ROOT, check=False)
         if done.returncode != 0 or not result.is_file():
             raise SideFailed(f"the {side} side ({method}) failed with exit code {done.returncode}; its output is above")
         return json.loads(result.read_text())
