@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     from train.config import ConfigError
     from train.data import DataError
     from train.model import ModelError
+    from train.run_dir import write_atomic
 
     gpu = torch.cuda.is_available()
     shapes = args.shapes or (["llama2-7b", "mistral-7b"] if gpu else ["tiny-llama2"])
@@ -106,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     result["packing_check"] = check
                 path = Path(args.results_dir) / f"{slug(device_name())}-{shape}-{method}.json"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.with_suffix(".part").write_text(json.dumps(result, indent=1) + "\n")
-                path.with_suffix(".part").rename(path)
+                write_atomic(path, json.dumps(result, indent=1) + "\n")
                 print(table(result) + f"\nwritten: {path}\n")
     except (BenchSetupError, SideFailed, ConfigError, DataError, ModelError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
