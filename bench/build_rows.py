@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import datasets  # noqa: E402
 
 from data.builtin import load_builtin  # noqa: E402
-from data.tokens import load_tokenizer, render_and_tokenize  # noqa: E402
+from data.models import load_tokenizer  # noqa: E402
+from data.tokens import render_and_tokenize  # noqa: E402
 
 
 def median_rate(records, runs, **kwargs) -> float:
@@ -42,7 +43,7 @@ def main() -> None:
     datasets.disable_caching()  # every run must do the work, not read a cache
     train = [json.dumps(ex.to_record()) for ex in load_builtin()["train"]]
     records = datasets.Dataset.from_dict({"example": [train[i % len(train)] for i in range(args.rows)]})
-    tokenizer = load_tokenizer()
+    tokenizer = load_tokenizer("embedded", "llama2")
     common = dict(tokenizer=tokenizer, family=args.family, max_length=2048)
 
     per_row = median_rate(records.select(range(args.per_row_sample)), args.repeats, batch_size=1, **common)

@@ -33,7 +33,7 @@ def main() -> None:
 
     from data.render import render_prompt
     from data.sources import load_source
-    from eval.generate import generate, generate_one_at_a_time
+    from eval.generate import generate
     from eval.load import load_for_eval
     from eval.run import stratified_sample
 
@@ -48,17 +48,18 @@ def main() -> None:
     def count(outputs):
         return sum(len(tokenizer(o, add_special_tokens=False).input_ids) for o in outputs)
 
+    def run(batch_size, rows, max_new_tokens):  # batches of 1 are one prompt per `generate` call, no padding
+        got = dict(generate(model, tokenizer, rows, batch_size, max_new_tokens))
+        return [got[i] for i in range(len(rows))]
+
     timings = {"one at a time": [], "batched": []}
     outputs = {}
-    generate_one_at_a_time(model, tokenizer, prompts[:1], 4)  # warm-up: kernels, caches
+    run(1, prompts[:1], 4)  # warm-up: kernels, caches
     for _ in range(args.repeats):
-        start = time.perf_counter()
-        outputs["one at a time"] = generate_one_at_a_time(model, tokenizer, prompts, args.max_new_tokens)
-        timings["one at a time"].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        got = dict(generate(model, tokenizer, prompts, args.batch_size, args.max_new_tokens))
-        outputs["batched"] = [got[i] for i in range(len(prompts))]
-        timings["batched"].append(time.perf_counter() - start)
+        for mode, batch_size in (("one at a time", 1), ("batched", args.batch_size)):
+            start = time.perf_counter()
+            outputs[mode] = run(batch_size, prompts, args.max_new_tokens)
+            timings[mode].append(time.perf_counter() - start)
     print(f"{'mode':<14} {'seconds':>8} {'rows/s':>8} {'tokens/s':>9}")
     for mode, times in timings.items():
         t = statistics.median(times)

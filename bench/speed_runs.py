@@ -196,7 +196,7 @@ def run_side(side: str, method: str, model_dir: Path, config_argv: list[str], ba
     """One side, in this process; its figures go to `result` as JSON."""
     from train.config import parse_config
     from train.data import prepare_data, sft_dataset
-    from train.model import load_tokenizer
+    from data.models import load_tokenizer
 
     started = time.perf_counter()
     torch.manual_seed(0)

@@ -69,10 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from bench.random_model import SHAPES, BenchSetupError
-    from train.config import ConfigError
-    from train.data import DataError
-    from train.model import ModelError
-    from train.run_dir import write_atomic
+    from data.common import FctuneError
+    from data.common import write_atomic
 
     gpu = torch.cuda.is_available()
     shapes = args.shapes or (["llama2-7b", "mistral-7b"] if gpu else ["tiny-llama2"])
@@ -109,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(path, json.dumps(result, indent=1) + "\n")
                 print(table(result) + f"\nwritten: {path}\n")
-    except (BenchSetupError, SideFailed, ConfigError, DataError, ModelError, OSError) as e:
+    except (BenchSetupError, SideFailed, FctuneError, FctuneError, FctuneError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if failed:
@@ -135,7 +133,7 @@ def packing_check(shape: str, cache: Path) -> dict:
     from bench.random_model import family_of, tokenizer_dir
     from train.config import parse_config
     from train.data import prepare_data, sft_dataset
-    from train.model import load_tokenizer
+    from data.models import load_tokenizer
 
     family = family_of(shape)
     shipped = parse_config([str(ROOT / shipped_config(shape, "sft")), "--family", family, "--dataset", "builtin",
@@ -157,7 +155,7 @@ def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], 
     from bench.random_model import checkpoint, family_of
     from train.config import parse_config
     from train.data import prepare_data
-    from train.run_dir import git_commit, library_versions
+    from data.common import git_commit, library_versions
 
     family = family_of(shape)
     config_path = shipped_config(shape, method)

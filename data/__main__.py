@@ -7,12 +7,11 @@ import statistics
 import sys
 from pathlib import Path
 
-from data.build import BuildError, assign_splits, base_manifest, write_build
-from data.embedded import EMBEDDED, EmbeddedModelMissing
-from data.files import run_command
+from data.build import build_dataset
+from data.common import FctuneError, run_cli, take_debug_flag
+from data.models import EMBEDDED
 from data.render import FAMILIES, render
-from data.sources import Columns, SourceError, load_source
-from data.tokens import TokenizerError
+from data.sources import Columns, load_source
 from data.validate import invalid_rows
 
 SOURCE_HELP = ("builtin | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
@@ -43,28 +42,29 @@ def _parse_mix(text: str | None) -> dict[str, float] | None:
         try:
             mix[kind.strip()] = float(weight)
         except ValueError:
-            raise BuildError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT") from None
+            raise FctuneError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT") from None
     try:
         mix_weights(mix)
     except ValueError as e:
-        raise BuildError(str(e)) from None
+        raise FctuneError(str(e)) from None
     return mix
 
 
 def cmd_build(args) -> int:
-    dpo = {"seed": args.seed, "mix": _parse_mix(args.dpo_mix)} if args.dpo else None
+    dpo_mix = _parse_mix(args.dpo_mix)
     loaded = _load(args)
     for p in loaded.problems:
         print(p, file=sys.stderr)
     rows = invalid_rows(loaded.problems)
     if rows and not args.skip_invalid:
-        print(f"error: {rows} invalid row(s); fix them, or pass --skip-invalid to leave them out", file=sys.stderr)
+        more = f" (and {rows - 1} more invalid row(s), listed above)" if rows > 1 else ""
+        print(f"error: {loaded.problems[0]}{more}; fix them, or pass --skip-invalid to leave them out",
+              file=sys.stderr)
         return 1
     if rows:
         print(f"skipped {rows} invalid row(s), listed above and in the manifest", file=sys.stderr)
-    splits = assign_splits(loaded, args.test_size, args.validation_size, args.seed)
-    manifest = base_manifest(loaded, args.family, args.system_prompt, args.seed, args.test_size, args.validation_size)
-    manifest = write_build(Path(args.out), splits, args.family, args.system_prompt, manifest, dpo)
+    manifest = build_dataset(loaded, Path(args.out), args.family, args.system_prompt, args.seed, args.test_size,
+                             args.validation_size, args.dpo, dpo_mix)
     counts = ", ".join(f"{s} {n}" for s, n in manifest["counts"].items())
     print(f"wrote {args.out}: {counts} rows ({args.family} format)")
     for split, report in manifest.get("dpo", {}).items():
@@ -94,13 +94,13 @@ def _show_format(args, loaded) -> tuple[str, str]:
     """The family and system prompt to show: a built directory's own, else the arguments."""
     if loaded.info["kind"] != "built":
         if args.family is None:
-            raise BuildError("--family is required (only a built directory knows its own)")
+            raise FctuneError("--family is required (only a built directory knows its own)")
         return args.family, args.system_prompt or ""
     manifest = loaded.info["manifest"]
     for option, key, given in (("--family", "family", args.family), ("--system-prompt", "system_prompt",
                                                                       args.system_prompt)):
         if given is not None and given != manifest[key]:
-            raise BuildError(f"{args.source} was built with {option} {manifest[key]!r}, not {given!r}; "
+            raise FctuneError(f"{args.source} was built with {option} {manifest[key]!r}, not {given!r}; "
                              f"rebuild it to see another format")
     return manifest["family"], manifest["system_prompt"]
 
@@ -108,14 +108,15 @@ def _show_format(args, loaded) -> tuple[str, str]:
 def cmd_show(args) -> int:
     from tqdm import tqdm
 
-    from data.tokens import encode_completions, encode_prompts, load_tokenizer
+    from data.models import load_tokenizer
+    from data.tokens import encode_completions, encode_prompts
 
     loaded = _load(args)
     family, system = _show_format(args, loaded)
     examples = loaded.splits.get(args.split) or []
     if not examples:
         have = ", ".join(f"{s} ({len(e)})" for s, e in loaded.splits.items() if e) or "none"
-        raise BuildError(f"{args.source} has no {args.split} rows (splits: {have}); choose one with --split")
+        raise FctuneError(f"{args.source} has no {args.split} rows (splits: {have}); choose one with --split")
     pairs = [render(ex, family, system) for ex in examples]
     for i, (ex, (prompt, completion)) in enumerate(zip(examples[: args.n], pairs)):
         labels = [ex.meta.get("id", ""), ex.kind] + (["unseen function"] if ex.meta.get("unseen") else [])
@@ -123,7 +124,7 @@ def cmd_show(args) -> int:
         print(prompt, end="")
         print("----- completion (loss is computed on this part only) -----")
         print(completion)
-    tokenizer = load_tokenizer(args.tokenizer)
+    tokenizer = load_tokenizer(args.tokenizer, family)
     prompt_lens, completion_lens = [], []
     for start in tqdm(range(0, len(pairs), 512), desc="tokenizing", unit="batch", leave=False):
         batch = pairs[start:start + 512]
@@ -182,9 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--max-length", type=int, default=1024, help="training max length, for truncation counts")
     s.set_defaults(run=cmd_show)
 
+    argv, debug = take_debug_flag(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
-    return run_command(lambda: args.run(args), (SourceError, BuildError, EmbeddedModelMissing, TokenizerError, OSError),
-                       "interrupted")
+    return run_cli(lambda: args.run(args), "interrupted", debug)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ allowed value, not just the representative call kept in `Example.calls`.
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
-from data.schema import Call, Example, Function
+from data.common import FctuneError
+from data.schema import Call, Example, Function, SchemaError, loads_json
 
 # Single-turn categories whose rows fit one user prompt and its expected calls. Left out:
 # simple_java / simple_javascript (Java and JS type names, and BFCL wants every value as a
@@ -44,8 +44,14 @@ _TYPES = {"dict": "object", "float": "number", "tuple": "array"}
 _INSTALL_HINT = "get it with `pip install --no-deps bfcl-eval`, or pass the directory holding the BFCL_v4_*.json files"
 
 
-class BfclError(ValueError):
-    """BFCL data that cannot be found or read; the message says what and where."""
+
+
+def source_categories(source: str) -> list[str]:
+    """The categories of a `bfcl:CATEGORY[,CATEGORY...]` source."""
+    categories = [c.strip() for c in source.removeprefix("bfcl:").split(",") if c.strip()]
+    if not categories:
+        raise FctuneError(f"{source!r} names no BFCL category: write e.g. bfcl:simple,irrelevance")
+    return categories
 
 
 def find_data_dir(path: str | Path | None = None) -> Path:
@@ -53,7 +59,7 @@ def find_data_dir(path: str | Path | None = None) -> Path:
     if path is not None:
         data_dir = Path(path)
         if not data_dir.is_dir():
-            raise BfclError(f"BFCL data directory {data_dir} does not exist; {_INSTALL_HINT}")
+            raise FctuneError(f"BFCL data directory {data_dir} does not exist; {_INSTALL_HINT}")
         return data_dir
     # find_spec on a top-level package locates it without running its __init__.
     spec = importlib.util.find_spec("bfcl_eval")
@@ -61,14 +67,14 @@ def find_data_dir(path: str | Path | None = None) -> Path:
         for location in spec.submodule_search_locations:
             if (Path(location) / "data").is_dir():
                 return Path(location) / "data"
-    raise BfclError(f"BFCL data not found: bfcl-eval is not installed; {_INSTALL_HINT}")
+    raise FctuneError(f"BFCL data not found: bfcl-eval is not installed; {_INSTALL_HINT}")
 
 
 def load_bfcl(categories: list[str], data_dir: str | Path | None = None, limit: int | None = None) -> list[Example]:
     """The rows of each category in file order; `limit` caps the rows taken per category."""
     unknown = [c for c in categories if c not in CATEGORIES]
     if unknown:
-        raise BfclError(f"unknown BFCL category {', '.join(map(repr, unknown))}; choose from: {', '.join(CATEGORIES)}")
+        raise FctuneError(f"unknown BFCL category {', '.join(map(repr, unknown))}; choose from: {', '.join(CATEGORIES)}")
     data_dir = find_data_dir(data_dir)
     examples = []
     for stem in dict.fromkeys(CATEGORIES[c] for c in categories):  # "simple" and "simple_python" once
@@ -86,27 +92,30 @@ def _load_category(data_dir: Path, stem: str, limit: int | None) -> list[Example
             break
         try:
             examples.append(_example(row, stem, answers))
-        except (KeyError, TypeError, AttributeError, ValueError) as e:  # ValueError covers SchemaError
-            raise BfclError(f"{where}: malformed BFCL row ({type(e).__name__}: {e})") from None
+        except (KeyError, TypeError, AttributeError, ValueError, SchemaError) as e:
+            raise FctuneError(f"{where}: malformed BFCL row ({type(e).__name__}: {e})") from None
     return examples
 
 
 def _read_rows(path: Path):
     """(where, row) for each non-blank line; the files are JSON Lines despite their .json name."""
     if not path.is_file():
-        raise BfclError(f"BFCL file {path} not found")
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {lineno}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise BfclError(f"{where}: invalid JSON ({e.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("id"), str):
-                raise BfclError(f'{where}: expected a JSON object with an "id"')
-            yield where, row
+        raise FctuneError(f"BFCL file {path} not found")
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError as e:
+        raise FctuneError(f"{path}: not UTF-8 text (byte {e.start + 1})") from None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}, line {lineno}"
+        try:
+            row = loads_json(line)
+        except SchemaError as e:
+            raise FctuneError(f"{where}: {e}") from None
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+            raise FctuneError(f'{where}: expected a JSON object with an "id"')
+        yield where, row
 
 
 def _load_answers(path: Path) -> dict[str, list]:
@@ -114,7 +123,7 @@ def _load_answers(path: Path) -> dict[str, list]:
     answers = {}
     for where, row in _read_rows(path):
         if not isinstance(row.get("ground_truth"), list):
-            raise BfclError(f'{where}: malformed ground truth (expected a "ground_truth" list)')
+            raise FctuneError(f'{where}: malformed ground truth (expected a "ground_truth" list)')
         answers[row["id"]] = row["ground_truth"]
     return answers
 

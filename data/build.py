@@ -16,15 +16,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from data.files import replace_dir
+from data.common import FctuneError, replace_dir
 from data.render import FORMAT_VERSION, get_family, render
 from data.schema import Example
 from data.sources import SPLITS, Loaded, read_build_manifest
 from data.validate import invalid_rows
 
 
-class BuildError(ValueError):
-    pass
 
 
 def assign_splits(loaded: Loaded, test_size: float, validation_size: float, seed: int) -> dict[str, list[Example]]:
@@ -38,11 +36,11 @@ def assign_splits(loaded: Loaded, test_size: float, validation_size: float, seed
             continue
         n = max(1, round(size * available)) if size < 1 else int(size)
         if n >= len(train):
-            raise BuildError(f"--{split}-size {size} leaves no training rows ({len(train)} available)")
+            raise FctuneError(f"--{split}-size {size} leaves no training rows ({len(train)} available)")
         splits[split], train = train[:n], train[n:]
     splits["train"] = train
     if not any(splits.values()):
-        raise BuildError("no valid rows to build from")
+        raise FctuneError("no valid rows to build from")
     return splits
 
 
@@ -52,12 +50,12 @@ def _check_replaceable(out: Path) -> None:
         return
     manifest = read_build_manifest(out) if out.is_dir() else None
     if manifest is None:
-        raise BuildError(f"{out} exists and is not a previous build: choose another --out or empty it")
+        raise FctuneError(f"{out} exists and is not a previous build: choose another --out or empty it")
     ours = {"manifest.json", *manifest.get("files", {})}
     present = (str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     foreign = sorted(name for name in present if name not in ours)
     if foreign:
-        raise BuildError(f"{out} holds files a build did not write ({', '.join(foreign[:3])}); "
+        raise FctuneError(f"{out} holds files a build did not write ({', '.join(foreign[:3])}); "
                          f"choose another --out or move them")
 
 
@@ -69,6 +67,14 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_dataset(loaded: Loaded, out: Path, family: str, system: str = "", seed: int = 0, test_size: float = 0.1,
+                  validation_size: float = 0.1, dpo: bool = False, dpo_mix: dict[str, float] | None = None) -> dict:
+    """A loaded source, split and rendered into `out` (with DPO pairs under `dpo`); returns the manifest."""
+    splits = assign_splits(loaded, test_size, validation_size, seed)
+    manifest = base_manifest(loaded, family, system, seed, test_size, validation_size)
+    return write_build(out, splits, family, system, manifest, {"seed": seed, "mix": dpo_mix} if dpo else None)
 
 
 def write_build(out: Path, splits: dict[str, list[Example]], family: str, system: str,

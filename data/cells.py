@@ -7,13 +7,11 @@ files written as JSONL or Parquet may hold the same already decoded.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from data.schema import Call, Function, SchemaError
+from data.schema import Call, Function, SchemaError, decode_json
 
-_DECODER = json.JSONDecoder()
 _LOOKS_LIKE_CALLS = re.compile(r"\{|\[\s*\{")
 
 
@@ -25,12 +23,7 @@ def json_values(text: str) -> list[Any]:
             pos += 1
         if pos == len(text):
             return values
-        try:
-            value, pos = _DECODER.raw_decode(text, pos)
-        except json.JSONDecodeError as e:
-            raise SchemaError(f"invalid JSON at character {e.pos + 1}: {e.msg}") from None
-        except RecursionError:
-            raise SchemaError("JSON nested too deeply") from None
+        value, pos = decode_json(text, pos)
         values.append(value)
 
 
@@ -74,8 +67,8 @@ def functions_in_text(text: str) -> list[Function]:
     found, pos = [], text.find("{")
     while pos != -1:
         try:
-            obj, end = _DECODER.raw_decode(text, pos)
-        except (json.JSONDecodeError, RecursionError):
+            obj, end = decode_json(text, pos)
+        except SchemaError:
             pos = text.find("{", pos + 1)
             continue
         if _is_function_metadata(obj):

@@ -13,7 +13,7 @@ import math
 import random
 
 from data.render import render_calls, render_prompt, render_response
-from data.schema import Call, Example, Function
+from data.schema import Call, Example, Function, SchemaError, loads_json
 
 REJECTION_KINDS: tuple[str, ...] = (
     "wrong_function",
@@ -250,8 +250,8 @@ def _other_type(value, schema: dict, rng: random.Random):
         return None
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
-        except ValueError:
+            parsed = loads_json(value)
+        except SchemaError:
             parsed = None
         # A number or boolean written as a string goes unquoted; other text gets wrapped in a list.
         return parsed if isinstance(parsed, (bool, int, float)) else [value]

@@ -8,21 +8,104 @@ all read them and nothing else.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+from data.common import FctuneError
 
 # Keys of a v2 argument object that are not part of the value's JSON Schema.
 _V2_ARG_KEYS = ("name", "type", "description", "optional")
 
+# Deeper values are refused: no function schema or call nests this far, and code that walks
+# values (rendering, comparison, jsonschema) would hit the recursion limit on them.
+MAX_DEPTH = 64
 
-class SchemaError(ValueError):
+
+class SchemaError(FctuneError):
     """Function metadata or a call that cannot be read; the message says what and where."""
 
 
-def error_summary(e: BaseException) -> str:
-    """A library exception in one line for our own error messages: its first line, else its type."""
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+# Strict JSON: no NaN/Infinity (Python's json accepts them; JSON does not, and a training
+# target must be JSON), no duplicate keys (one of them would silently win).
+STRICT_JSON = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=no_duplicate_keys)
+# For model outputs: NaN and Infinity are read as the text they are, so such a value is simply wrong.
+OUTPUT_JSON = json.JSONDecoder(parse_constant=str, object_pairs_hook=no_duplicate_keys)
+
+_WINDOW = 128  # characters decoded at first; doubled while the value runs past the window
+
+
+def decode_json(text: str, pos: int = 0, decoder: json.JSONDecoder = STRICT_JSON) -> tuple[Any, int]:
+    """`raw_decode` at `pos`, every failure a SchemaError, the value checked by `json_problem`.
+
+    It decodes a window of the text, doubled while the value runs past it, so its time is
+    proportional to what it reads rather than to `pos`: json's own errors count the lines
+    from the start of the text, which made scanning a long text for JSON quadratic."""
+    window = _WINDOW
+    while True:
+        chunk = text[pos:pos + window]
+        try:
+            value, end = decoder.raw_decode(chunk)
+            break
+        except json.JSONDecodeError as e:
+            ran_out = e.pos >= len(chunk) - 8 or e.msg.startswith("Unterminated string")
+            if pos + window >= len(text) or not ran_out:
+                raise SchemaError(f"invalid JSON at character {pos + e.pos + 1}: {e.msg}") from None
+        except RecursionError:
+            raise SchemaError(f"JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
+        except ValueError as e:  # a hook's refusal, or an integer beyond Python's 4,300-digit conversion limit
+            raise SchemaError(f"invalid JSON: {e}") from None
+        window *= 2
+    problem = json_problem(value)
+    if problem:
+        raise SchemaError(problem)
+    return value, pos + end
+
+
+def loads_json(text: str) -> Any:
+    """A whole text as one strict JSON value (see `decode_json`)."""
+    value, end = decode_json(text, len(text) - len(text.lstrip()))
+    if text[end:].strip():
+        raise SchemaError(f"invalid JSON at character {end + 1}: extra data after the value")
+    return value
+
+
+def json_problem(value: Any) -> str:
+    """Why `value` cannot be written as JSON text and read back the same, or "" when it can.
+
+    Lone surrogates (JSON's "\\ud800" escapes decode to them) cannot be encoded as UTF-8;
+    NaN and Infinity are not JSON; nesting beyond MAX_DEPTH is refused (see above)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested too deeply (more than {MAX_DEPTH} levels)"
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as e:
+                return f"text holds a lone surrogate {item[e.start]!r}, which is not valid Unicode"
+        elif isinstance(item, float) and not math.isfinite(item):
+            return f"{item} is not a JSON number"
+        elif isinstance(item, dict):
+            stack.extend((k, depth) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, depth + 1) for v in item)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -170,9 +253,9 @@ class Call:
         args = obj.get("arguments", obj.get("parameters", {}))
         if isinstance(args, str):
             try:
-                args = json.loads(args) if args.strip() else {}
-            except json.JSONDecodeError as e:
-                raise SchemaError(f"call to {name!r}: arguments are not valid JSON ({e.msg})") from None
+                args = loads_json(args) if args.strip() else {}
+            except SchemaError as e:
+                raise SchemaError(f"call to {name!r}: arguments are not valid JSON ({e})") from None
         if args is None:
             args = {}
         if not isinstance(args, dict):

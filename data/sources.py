@@ -17,19 +17,22 @@ number and column.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from tqdm import tqdm
 
 from data.cells import functions_in_text, parse_functions, parse_response
+from data.common import FctuneError, error_summary
 from data.render import FORMAT_VERSION
-from data.schema import Example, SchemaError, error_summary
+from data.schema import Example, SchemaError, no_duplicate_keys
 from data.validate import Problem, check_example
 
 SPLITS = ("train", "validation", "test")
@@ -39,8 +42,6 @@ FILE_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "p
 HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?(@[\w./-]+)?$")
 
 
-class SourceError(ValueError):
-    """A source that cannot be read at all (as opposed to bad rows inside it)."""
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Columns:
         for pair in pairs:
             key, sep, value = pair.partition("=")
             if not sep or key not in names or not value:
-                raise SourceError(f"bad --column {pair!r}: expected FIELD=COLUMN with FIELD one of {', '.join(names)}")
+                raise FctuneError(f"bad --column {pair!r}: expected FIELD=COLUMN with FIELD one of {', '.join(names)}")
             setattr(out, key, value)
         return out
 
@@ -93,9 +94,9 @@ def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | Non
             repo, _, revision = source.partition("@")
             loaded = load_hub(repo, revision or None, columns)
         else:
-            raise SourceError(f"{source}: no such file or directory, and not a Hub dataset id (OWNER/NAME[@REVISION])")
+            raise FctuneError(f"{source}: no such file or directory, and not a Hub dataset id (OWNER/NAME[@REVISION])")
     if not any(loaded.splits.values()) and not loaded.problems:
-        raise SourceError(f"{source}: no rows")
+        raise FctuneError(f"{source}: no rows")
     return loaded
 
 
@@ -109,16 +110,10 @@ def read_build_manifest(path: Path) -> dict | None:
 
 
 def _load_bfcl(source: str, bfcl_dir: str | None) -> Loaded:
-    from data.bfcl import BfclError, find_data_dir, load_bfcl
+    from data.bfcl import find_data_dir, load_bfcl, source_categories
 
-    categories = [c for c in source[len("bfcl:"):].split(",") if c]
-    if not categories:
-        raise SourceError("bfcl: name at least one category, e.g. bfcl:simple,irrelevance")
-    try:
-        data_dir = find_data_dir(bfcl_dir)
-        examples = load_bfcl(categories, data_dir)
-    except BfclError as e:
-        raise SourceError(str(e)) from None
+    data_dir = find_data_dir(bfcl_dir)
+    examples = load_bfcl(source_categories(source), data_dir)
     loaded = Loaded({}, info={"source": source, "kind": "bfcl", "path": str(data_dir)})
     # Each row's file and number within it (its line: the files have no blank lines).
     positions, counts = [], {}
@@ -151,7 +146,7 @@ def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
     try:
         dsets = datasets.load_dataset(repo, revision=revision, token=os.environ.get("HF_TOKEN") or None)
     except Exception as e:  # network, auth, missing repo or branch: all end the same way for the user
-        raise SourceError(f"cannot load {label} from the Hugging Face Hub: {error_summary(e)}") from None
+        raise FctuneError(f"cannot load {label} from the Hugging Face Hub: {error_summary(e)}") from None
     loaded = Loaded({}, info={"source": label, "kind": "hub", "repo": repo, "revision": revision or "main",
                               "columns": asdict(columns)})
     for name, rows in dsets.items():
@@ -172,14 +167,15 @@ def _load_local(path: Path, columns: Columns) -> Loaded:
             split = SPLIT_ALIASES.get(f.stem)
             if split and f.suffix in FILE_FORMATS:
                 if split in files:
-                    raise SourceError(f"{path}: two files for the {split} split: {files[split].name} and {f.name}")
+                    raise FctuneError(f"{path}: two files for the {split} split: {files[split].name} and {f.name}")
                 files[split] = f
         if not files:
-            raise SourceError(f"{path}: no train/validation/test file (.csv, .json, .jsonl or .parquet) in this directory")
+            raise FctuneError(f"{path}: no train/validation/test file (.csv, .json, .jsonl or .parquet) in this directory")
     loaded = Loaded({}, info={"source": str(path), "kind": "local", "files": {s: str(f) for s, f in files.items()},
                               "columns": asdict(columns)})
     for split, f in files.items():
-        _add_split(loaded, split, read_table(f), str(f), columns)
+        table = read_table(f, lambda present, f=f: require_columns(present, columns, str(f)))
+        _add_split(loaded, split, table, str(f), columns)
     return loaded
 
 
@@ -193,66 +189,117 @@ class Table:
     exact_nested: bool
 
 
-def read_table(path: Path) -> Table:
-    """A local file's rows; an unreadable or empty file is a SourceError naming the file."""
+def read_table(path: Path, check_columns: Callable[[list[str]], None] | None = None) -> Table:
+    """A local file's rows; an unreadable or empty file is an FctuneError naming the file.
+
+    `check_columns` sees the column names as soon as they are known (a CSV header, a
+    Parquet schema), so a file without the columns needed fails before its rows are read."""
     fmt = FILE_FORMATS.get(path.suffix)
     if fmt is None:
-        raise SourceError(f"{path}: unsupported file type {path.suffix!r} (use .csv, .json, .jsonl or .parquet)")
+        raise FctuneError(f"{path}: unsupported file type {path.suffix!r} (use .csv, .json, .jsonl or .parquet)")
     if not path.is_file() or not os.access(path, os.R_OK):
-        raise SourceError(f"{path}: the file cannot be read")
+        raise FctuneError(f"{path}: the file cannot be read")
     if path.stat().st_size == 0:
-        raise SourceError(f"{path}: the file is empty")
-    try:
-        table = {"csv": _read_csv, "json": _read_json, "parquet": _read_parquet}[fmt](path)
-    except UnicodeDecodeError as e:
-        raise SourceError(f"{path}: not UTF-8 text (byte {e.start + 1})") from None
+        raise FctuneError(f"{path}: the file is empty")
+    table = {"csv": _read_csv, "json": _read_json, "parquet": _read_parquet}[fmt](path, check_columns or _any)
     if not table.rows:
-        raise SourceError(f"{path}: the file holds no rows")
+        raise FctuneError(f"{path}: the file holds no rows")
     return table
 
 
-def _read_csv(path: Path) -> Table:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        try:
-            rows = list(reader)
-        except csv.Error as e:
-            raise SourceError(f"{path}: cannot be read as CSV: line {reader.line_num}: {e}") from None
-    return Table(list(reader.fieldnames or []), rows, exact_nested=True)
+def _any(columns: list[str]) -> None:
+    pass
 
 
-def _read_json(path: Path) -> Table:
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text (a BOM is dropped); a bad byte is named by its position in the file."""
+    data = path.read_bytes()
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[start:].decode("utf-8")
+    except UnicodeDecodeError as e:
+        at = start + e.start
+        raise FctuneError(f"{path}: not UTF-8 text: byte 0x{data[at]:02x} at byte {at + 1} "
+                          f"(line {data[:at].count(10) + 1}); save the file as UTF-8") from None
+
+
+# csv's default limit (128 KiB a field) is smaller than a long function list; this bounds memory only.
+CSV_FIELD_LIMIT = 2**30
+
+
+def _read_csv(path: Path, check_columns) -> Table:
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    start, rows = 1, []
+    try:
+        header = next(reader, [])
+        for i, name in enumerate(header):
+            if name in header[:i]:
+                raise FctuneError(f"{path}: the header names column {name!r} twice (columns {header.index(name) + 1} "
+                                  f"and {i + 1}); rename one")
+        check_columns(header)
+        while True:
+            start = reader.line_num + 1  # where the next record starts; a quoted cell can span lines
+            record = next(reader, None)
+            if record is None:
+                break
+            if not record:  # a blank line
+                continue
+            if len(record) > len(header):
+                raise FctuneError(f"{path}: line {start}: {len(record)} fields, but the header has {len(header)}")
+            rows.append(dict(zip(header, record + [None] * (len(header) - len(record)))))
+    except csv.Error as e:
+        raise FctuneError(f"{path}: cannot be read as CSV: the record starting on line {start}: {e}") from None
+    return Table(header, rows, exact_nested=True)
+
+
+def _read_json(path: Path, check_columns) -> Table:
     """A JSON array of objects, or JSON Lines (one object per line)."""
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     if text.lstrip().startswith("["):
         rows, where = _decode(path, text, None), lambda i: f"item {i + 1}"
         if not isinstance(rows, list):
-            raise SourceError(f"{path}: expected a JSON array of objects")
+            raise FctuneError(f"{path}: expected a JSON array of objects")
     else:  # split on "\n" only: JSON strings may hold other line separators, such as U+2028
         lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
         rows, where = [_decode(path, line, n) for n, line in lines], lambda i: f"line {lines[i][0]}"
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise SourceError(f"{path}: {where(i)}: expected a JSON object, got {type(row).__name__}")
-    return Table(list(dict.fromkeys(k for row in rows for k in row)), rows, exact_nested=True)
+            raise FctuneError(f"{path}: {where(i)}: expected a JSON object, got {type(row).__name__}")
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    check_columns(columns)
+    return Table(columns, rows, exact_nested=True)
+
+
+# Rows are JSON objects: duplicate keys are refused (one would silently win); NaN and
+# lone surrogates are left to the row checks, which report them as bad rows.
+_FILE_JSON = json.JSONDecoder(object_pairs_hook=no_duplicate_keys)
 
 
 def _decode(path: Path, text: str, line: int | None):
     try:
-        return json.loads(text)
+        value, end = _FILE_JSON.raw_decode(text, len(text) - len(text.lstrip()))
+        if text[end:].strip():
+            raise json.JSONDecodeError("extra data after the value", text, end)
+        return value
     except json.JSONDecodeError as e:
-        raise SourceError(f"{path}: cannot be read as JSON: line {line or e.lineno}: {e.msg}") from None
+        raise FctuneError(f"{path}: cannot be read as JSON: line {line or e.lineno}: {e.msg}") from None
     except RecursionError:
-        raise SourceError(f"{path}: cannot be read as JSON: line {line or 1}: nested too deeply") from None
+        raise FctuneError(f"{path}: cannot be read as JSON: line {line or 1}: nested too deeply") from None
+    except ValueError as e:  # a duplicate key, or an integer beyond Python's 4,300-digit conversion limit
+        raise FctuneError(f"{path}: cannot be read as JSON: line {line or 1}: {e}") from None
 
 
-def _read_parquet(path: Path) -> Table:
+def _read_parquet(path: Path, check_columns) -> Table:
     import pyarrow.parquet as pq
 
     try:
+        check_columns(pq.read_schema(path).names)
         table = pq.read_table(path)
+    except FctuneError:
+        raise
     except Exception as e:  # pyarrow raises several types for a broken file
-        raise SourceError(f"{path}: cannot be read as Parquet: {error_summary(e)}") from None
+        raise FctuneError(f"{path}: cannot be read as Parquet: {error_summary(e)}") from None
     return Table(table.column_names, table.to_pylist(), exact_nested=False)
 
 
@@ -262,16 +309,21 @@ def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Co
     loaded.problems.extend(problems)
 
 
-def normalise_rows(table: Table, where: str, columns: Columns, id_prefix: str) -> tuple[list[Example], list[Problem]]:
-    """Raw rows to examples; rows with any problem are left out and reported."""
-    present = set(table.columns)
+def require_columns(present: list[str], columns: Columns, where: str) -> None:
+    """The columns every row needs: user and response, and functions unless a system prompt carries them."""
     required = [columns.user, columns.response]
     if columns.functions not in present and columns.system not in present:
         required.append(columns.functions)
     for name in required:
         if name not in present:
-            raise SourceError(f"{where}: missing column {name!r} (columns: {', '.join(table.columns)}); "
+            shown = ", ".join(present[:12]) + (", ..." if len(present) > 12 else "")
+            raise FctuneError(f"{where}: missing column {name!r} (columns: {shown or 'none'}); "
                               f"name yours with --column FIELD=COLUMN")
+
+
+def normalise_rows(table: Table, where: str, columns: Columns, id_prefix: str) -> tuple[list[Example], list[Problem]]:
+    """Raw rows to examples; rows with any problem are left out and reported."""
+    require_columns(table.columns, columns, where)
     examples, problems = [], []
     for i, row in enumerate(tqdm(table.rows, desc=f"reading {Path(where).name}", unit="row", leave=False)):
         ex, found = _normalise_row(row, columns, table.exact_nested)
@@ -319,7 +371,7 @@ def _normalise_row(row: dict, columns: Columns, exact_nested: bool) -> tuple[Exa
     except SchemaError as e:
         found.append((columns.response, f"unparsable call: {e}"))
     fn_column = columns.system if ex.functions_in_system else columns.functions
-    names = {"user": columns.user, "functions": fn_column, "response": columns.response}
+    names = {"user": columns.user, "system": columns.system, "functions": fn_column, "response": columns.response}
     for field_name, reason in check_example(ex):
         if functions_ok or field_name != "response":  # calls cannot be checked against unreadable metadata
             found.append((names[field_name], reason))
@@ -338,7 +390,7 @@ def _load_built(path: Path, manifest: dict) -> Loaded:
         for n, line in enumerate(lines, 1):
             try:
                 examples.append(Example.from_record(json.loads(json.loads(line)["example"])))
-            except (json.JSONDecodeError, KeyError, TypeError, SchemaError) as e:
-                raise SourceError(f"{f}: line {n}: not a row written by `python -m data build` ({e})") from None
+            except (ValueError, KeyError, TypeError, RecursionError, SchemaError) as e:
+                raise FctuneError(f"{f}: line {n}: not a row written by `python -m data build` ({e})") from None
         _add_checked(loaded, split, examples, lambda i, f=f: (str(f), i + 1))
     return loaded

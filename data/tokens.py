@@ -14,27 +14,9 @@ removed, and the tokenizer's EOS is appended so the model learns to stop.
 
 from __future__ import annotations
 
-from data.embedded import EMBEDDED, gguf_path
-from data.schema import error_summary
+from data.common import FctuneError
 
 ANCHOR = "\n"
-
-
-class TokenizerError(ValueError):
-    pass
-
-
-def load_tokenizer(name: str = EMBEDDED):
-    """A tokenizer by Hub id or local path; `embedded` reads SmolLM2's from its GGUF file."""
-    from transformers import AutoTokenizer
-
-    try:
-        if name == EMBEDDED:
-            path = gguf_path()
-            return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-        return AutoTokenizer.from_pretrained(name)
-    except (OSError, ValueError) as e:  # missing files, offline Hub, unknown tokenizer class
-        raise TokenizerError(f"cannot load the tokenizer {name!r}: {error_summary(e)}") from None
 
 
 def adds_bos(tokenizer) -> bool:
@@ -51,7 +33,7 @@ def encode_prompts(tokenizer, prompts: list[str]) -> list[list[int]]:
 def encode_completions(tokenizer, completions: list[str]) -> list[list[int]]:
     """Each completion's ids as they follow the prompt, EOS appended."""
     if tokenizer.eos_token_id is None:
-        raise TokenizerError("the tokenizer has no EOS token; the model could never learn to stop")
+        raise FctuneError("the tokenizer has no EOS token; the model could never learn to stop")
     anchor = tokenizer(ANCHOR, add_special_tokens=False).input_ids
     anchored = tokenizer([ANCHOR + c for c in completions], add_special_tokens=False).input_ids
     out = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data.schema import Example
+from data.schema import Example, json_problem
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,17 @@ def invalid_rows(problems: list[Problem]) -> int:
 
 
 def check_example(ex: Example) -> list[tuple[str, str]]:
-    """Problems with a normalised example, as (field, reason); field is user, functions or response."""
+    """Problems with a normalised example, as (field, reason); field is user, system, functions or response."""
     problems = []
     if not ex.user.strip():
         problems.append(("user", "empty prompt"))
+    # Values JSON cannot carry (NaN, lone surrogates, absurd nesting) from any source, Arrow's included.
+    record = ex.to_record()
+    for field_name, value in (("user", ex.user), ("system", ex.system), ("functions", record["tools"]),
+                              ("response", [record["calls"], ex.text])):
+        problem = json_problem(value)
+        if problem:
+            problems.append((field_name, problem))
     names = [f.name for f in ex.functions]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(("functions", f"duplicate function name {name!r}"))

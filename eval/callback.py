@@ -3,6 +3,8 @@ sample are scored like `python -m eval` scores them, and logged with the eval lo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from transformers import TrainerCallback
 
 from data.render import render_prompt
@@ -19,6 +21,18 @@ class CallAccuracyCallback(TrainerCallback):
         self.examples, self.tokenizer, self.log = examples, tokenizer, log
         self.prompts = [render_prompt(ex, family, system) for ex in examples]
         self.batch_size, self.max_new_tokens = batch_size, max_new_tokens
+
+    @classmethod
+    def from_build(cls, path: Path, n: int, tokenizer, log, batch_size: int, max_new_tokens: int):
+        """On a stratified sample of n validation rows of a data build (`python -m data build`'s directory)."""
+        from data.sources import load_source, read_build_manifest
+        from eval.run import stratified_sample
+
+        manifest = read_build_manifest(path)
+        examples = load_source(str(path)).splits["validation"]
+        keep = stratified_sample([ex.kind for ex in examples], n, 0)
+        return cls([examples[i] for i in keep], tokenizer, manifest["family"], manifest.get("system_prompt", ""),
+                   log, batch_size, max_new_tokens)
 
     def on_evaluate(self, args, state, control, model=None, **kwargs):
         if not state.is_world_process_zero or model is None:

@@ -41,11 +41,6 @@ def generate(model, tokenizer, prompts: list[str], batch_size: int = 16,
             yield i, tokenizer.decode(row, skip_special_tokens=True)
 
 
-def generate_one_at_a_time(model, tokenizer, prompts: list[str], max_new_tokens: int = 256) -> list[str]:
-    """The naive baseline for bench/: one prompt per `generate` call, no padding."""
-    return [text for _, text in (next(generate(model, tokenizer, [p], 1, max_new_tokens)) for p in prompts)]
-
-
 @torch.no_grad()
 def completion_loss(model, tokenizer, prompts: list[str], completions: list[str], batch_size: int = 8,
                     max_length: int | None = None) -> dict:

@@ -9,62 +9,58 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
+from data.common import FctuneError, error_summary
+from data.models import check_adapter_base, load_model, load_tokenizer
+from data.render import FAMILIES, chat_template
+from data.tokens import adds_bos
 
-from data.schema import error_summary
-from eval.run import EvalError, family_of
-from train.merge import MergeError, base_model_name
-from train.model import load_tokenizer, resolve_model_path
+
+def family_of(tokenizer) -> str | None:
+    """The v2 family whose chat template the tokenizer carries (fctune saves one with every adapter)."""
+    for name in FAMILIES:
+        if tokenizer.chat_template == chat_template(name, adds_bos(tokenizer)):
+            return name
+    return None
+
+
+def check_adapter(model_name: str, adapter: str | None) -> None:
+    """Before anything loads: the adapter is one, and was made for this base."""
+    if adapter is not None:
+        check_adapter_base(Path(adapter), model_name)
 
 
 def load_for_eval(model_name: str, adapter: str | None, family: str | None, data_family: str | None,
                   dtype: str) -> tuple:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import torch
+    from transformers import AutoTokenizer
 
-    adapter_dir = Path(adapter) if adapter else None
-    if adapter_dir is not None and not (adapter_dir / "adapter_config.json").is_file():
-        raise EvalError(f"{adapter} is not an adapter directory (no adapter_config.json)")
+    check_adapter(model_name, adapter)
     tokenizer = None
-    if adapter_dir is not None and (adapter_dir / "tokenizer_config.json").is_file():
-        tokenizer = AutoTokenizer.from_pretrained(str(adapter_dir))
+    if adapter is not None and (Path(adapter) / "tokenizer_config.json").is_file():
+        tokenizer = AutoTokenizer.from_pretrained(adapter)
         trained = family_of(tokenizer)
         if trained is None:  # not saved by fctune: set up below like a base model's
             tokenizer = None
         elif family and family != trained:
-            raise EvalError(f"--family {family} does not match the adapter's tokenizer, trained with the "
-                            f"{trained} format: drop --family or pass --family {trained}")
+            raise FctuneError(f"--family {family} does not match the adapter's tokenizer, trained with the "
+                              f"{trained} format: drop --family or pass --family {trained}")
         else:
             family = trained
     family = family or data_family
     if family is None:
-        raise EvalError("no prompt family: pass --family (llama2, mistral, zephyr, deepseek-coder)")
+        raise FctuneError("no prompt family: pass --family (llama2, mistral, zephyr, deepseek-coder)")
     if tokenizer is None:
         tokenizer = load_tokenizer(model_name, family)
     tokenizer.padding_side = "left"
 
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        model = AutoModelForCausalLM.from_pretrained(resolve_model_path(model_name), dtype=getattr(torch, dtype))
-    except OSError as e:
-        raise EvalError(f"cannot load the model {model_name!r}: {error_summary(e)}") from None
-    model.to(device).eval()
-    if adapter_dir is not None:
-        model = _with_adapter(model, model_name, adapter_dir)
+    model = load_model(model_name, dtype)
+    model.to("cuda" if torch.cuda.is_available() else "cpu").eval()
+    if adapter is not None:
+        from peft import PeftModel
+
+        try:
+            model = PeftModel.from_pretrained(model, adapter).eval()
+        except (RuntimeError, ValueError, KeyError) as e:  # a shape or module mismatch the name check missed
+            raise FctuneError(f"the adapter {adapter} does not fit the base model {model_name}: "
+                              f"{error_summary(e)[:200]}") from None
     return model, tokenizer, family
-
-
-def _with_adapter(model, model_name: str, adapter_dir: Path):
-    from peft import PeftModel
-
-    try:
-        recorded = base_model_name(adapter_dir)
-    except MergeError:
-        recorded = None
-    try:
-        return PeftModel.from_pretrained(model, str(adapter_dir)).eval()
-    except (RuntimeError, ValueError, KeyError) as e:
-        # Shape mismatches (RuntimeError) and missing target modules (ValueError) both mean another base.
-        first = error_summary(e)[:200]
-        raise EvalError(f"the adapter {adapter_dir} was made for another base model"
-                        f"{f' ({recorded})' if recorded else ''}, not {model_name}: {first}") from None
-

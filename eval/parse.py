@@ -6,8 +6,11 @@ can and says what else it saw, so the metrics can tell a wrong call from an unre
 one. The rules:
 
 - Every JSON object or array in the text is decoded in turn with json's `raw_decode`
-  (nothing is evaluated). A decoded value is skipped whole, so an object nested inside
-  another (a call's arguments, say) is never read on its own.
+  (nothing is evaluated), in time proportional to what it reads (`data.schema.decode_json`).
+  A decoded value is skipped whole, so an object nested inside another (a call's
+  arguments, say) is never read on its own. NaN and Infinity are read as text (so such a
+  value is wrong, never a number); a lone surrogate, a duplicated key or nesting beyond
+  `MAX_DEPTH` makes the JSON unreadable.
 - An object is a call when it has a "function" or "name" key; an array is read as calls
   when any item is one (its other items are then errors). `Call.from_obj` reads the keys:
   v2 `function` + `arguments`, v3/OpenAI `name` + `arguments` or `parameters`, arguments
@@ -24,14 +27,12 @@ one. The rules:
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from data.schema import Call, SchemaError
+from data.schema import OUTPUT_JSON, Call, SchemaError, decode_json
 
-_DECODER = json.JSONDecoder()
 _JSON_OPEN = re.compile(r"[{\[]")
 _FENCE = re.compile(r"```(\w*)\s*")  # group 1: the language tag; the match ends where the body starts
 _STARTS_AS_CALLS = re.compile(r"\{|\[\s*\{")
@@ -69,22 +70,17 @@ def parse_output(text: str) -> Parsed:
         meant = bool((start in answer_starts and _STARTS_AS_CALLS.match(text, start))
                      or _OPENS_AS_CALL.match(text, start))
         try:
-            value, end = _DECODER.raw_decode(text, start)
-        except json.JSONDecodeError as e:
+            value, end = decode_json(text, start, OUTPUT_JSON)
+        except SchemaError as e:  # broken JSON, absurd nesting, or text that is not valid Unicode
             if not meant:  # a stray bracket in prose
                 pos = start + 1
                 continue
             attempted = True
-            errors.append(f"invalid JSON at character {e.pos + 1}: {e.msg}")
+            errors.append(str(e))
             next_line = _LINE_OPENS_JSON.search(text, start + 1)
             pos = next_line.start() if next_line else len(text)
             spans.append((start, pos))
             continue
-        except RecursionError:  # pathological nesting; what follows it is not read
-            if meant:
-                attempted = True
-                errors.append("JSON nested too deeply")
-            break
         pos = end
         items = value if isinstance(value, list) else [value]
         if not any(_is_call(item) for item in items):

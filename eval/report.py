@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from train.run_dir import git_commit, library_versions, write_atomic
+from data.common import provenance, write_atomic
 
 # The headline figures, in table order, with their labels.
 MAIN = [
@@ -29,12 +28,12 @@ MAIN = [
 CHART = ["accuracy", "parse_rate", "name_accuracy", "exact_accuracy", "schema_validity", "no_call_accuracy"]
 
 
-def write_report(out: Path, settings, results: dict) -> dict:
+def write_report(out: Path, settings: dict, results: dict) -> dict:
+    """`settings`: what decided the figures (eval.run.identity)."""
     report = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "settings": asdict(settings),
-        "versions": library_versions(),
-        "git_commit": git_commit(),
+        "settings": settings,
+        **provenance(),
         "models": results,
     }
     write_atomic(out / "report.json", json.dumps(report, indent=2) + "\n")
@@ -98,29 +97,35 @@ def markdown(report: dict) -> str:
 
 
 def chart(path: Path, report: dict) -> None:
+    """The main figures as bars, each labelled with its value; the title names the run, the data and n."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed
     import matplotlib.pyplot as plt
 
-    models = report["models"]
+    s, models = report["settings"], report["models"]
     names = [m for m in models if "calls" in models[m]]
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     width = 0.8 / max(1, len(names))
     for j, name in enumerate(names):
-        values = [models[name]["calls"][k] or 0.0 for k in CHART]
-        ax.bar([i + j * width for i in range(len(CHART))], values, width, label=name)
+        values = [models[name]["calls"][k] for k in CHART]
+        bars = ax.bar([i + j * width for i in range(len(CHART))], [v or 0.0 for v in values], width, label=name)
+        ax.bar_label(bars, labels=["–" if v is None else f"{v:.2f}" for v in values], fontsize=7, padding=2)
+    run = s["adapter"] or s["model"]
+    n = models[names[0]]["calls"]["n"]
+    title = f"{run} on {s['data']}" + ("" if s["data"].startswith("bfcl:") else f" ({s['split']})") + f", n={n}"
     if "bfcl" in models[names[0]]:
-        ax.set_title("BFCL unweighted mean: " + ", ".join(
-            f"{m} {models[m]['bfcl']['unweighted_mean']:.3f}" for m in names))
+        title += "\nBFCL unweighted mean: " + ", ".join(
+            f"{m} {models[m]['bfcl']['unweighted_mean']:.3f}" for m in names)
+    ax.set_title(title, fontsize=9)
     ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(CHART))])
     ax.set_xticklabels([k.replace("_", "\n") for k in CHART], fontsize=8)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.1)
     ax.set_ylabel("share")
     ax.legend()
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=100)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, dpi=100, format="png")
     plt.close(fig)
     tmp.replace(path)
 
@@ -140,10 +145,10 @@ def flat_summary(report: dict) -> dict:
     return out
 
 
-def log_to_wandb(out: Path, settings, report: dict) -> None:
+def log_to_wandb(out: Path, report: dict) -> None:
     import wandb
 
-    run = wandb.init(project="fctune", job_type="eval", config=asdict(settings), name=out.name)
+    run = wandb.init(project="fctune", job_type="eval", config=report["settings"], name=out.name)
     run.summary.update(flat_summary(report))
     if not (out / "predictions.jsonl").is_file():  # a loss-only evaluation
         run.finish()

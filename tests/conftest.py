@@ -62,9 +62,9 @@ SYSTEM_ROWS = [
 @pytest.fixture(scope="session")
 def smollm2_tokenizer():
     """SmolLM2's byte-level BPE tokenizer, read from the embedded GGUF file."""
-    from data.tokens import load_tokenizer
+    from data.models import load_tokenizer
 
-    return load_tokenizer("embedded")
+    return load_tokenizer("embedded", "llama2")
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def rows_and_tokenizer(bench_cache):
     from bench.random_model import checkpoint
     from train.config import parse_config
     from train.data import prepare_data, sft_dataset
-    from train.model import load_tokenizer
+    from data.models import load_tokenizer
 
     model_dir = checkpoint("tiny-llama2", bench_cache)
     config = parse_config([str(ROOT / "configs/llama2-7b-sft.yaml"), "--use_cpu", "true", "--dataset", "builtin",

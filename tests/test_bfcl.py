@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from data.bfcl import CATEGORIES, BfclError, find_data_dir, load_bfcl
+from data.bfcl import CATEGORIES, FctuneError, find_data_dir, load_bfcl
 from data.render import render
 from data.schema import Call, Example, Function, Param
 
@@ -141,16 +141,16 @@ def test_aliases_load_once_and_limit_is_per_category(tmp_path):
 
 
 def test_unknown_category_names_it_and_the_valid_ones(tmp_path):
-    with pytest.raises(BfclError, match="'simpel'") as e:
+    with pytest.raises(FctuneError, match="'simpel'") as e:
         load_bfcl(["simpel"], data_dir=tmp_path)
     assert all(name in str(e.value) for name in CATEGORIES)
 
 
 def test_missing_directory_tells_how_to_get_the_data(tmp_path, monkeypatch):
-    with pytest.raises(BfclError, match="pip install --no-deps bfcl-eval"):
+    with pytest.raises(FctuneError, match="pip install --no-deps bfcl-eval"):
         find_data_dir(tmp_path / "nowhere")
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(BfclError, match="pip install --no-deps bfcl-eval"):
+    with pytest.raises(FctuneError, match="pip install --no-deps bfcl-eval"):
         load_bfcl(["simple"])
 
 
@@ -158,14 +158,14 @@ def test_malformed_line_names_file_and_line(tmp_path):
     path = tmp_path / "BFCL_v4_irrelevance.json"
     path.write_text(json.dumps({"id": "irrelevance_0", "question": _question(("user", "q")), "function": []})
                     + '\n{"id": "irrelevance_1", "question": \n')
-    with pytest.raises(BfclError, match=f"{path}, line 2: invalid JSON"):
+    with pytest.raises(FctuneError, match=f"{path}, line 2: invalid JSON"):
         load_bfcl(["irrelevance"], data_dir=tmp_path)
 
 
 def test_row_without_ground_truth_is_an_error(tmp_path):
     row = {"id": "simple_python_0", "question": _question(("user", "q")), "function": [AREA]}
     _write(tmp_path, "simple_python", [row], [])
-    with pytest.raises(BfclError, match="line 1: .*no ground truth for id 'simple_python_0'"):
+    with pytest.raises(FctuneError, match="line 1: .*no ground truth for id 'simple_python_0'"):
         load_bfcl(["simple"], data_dir=tmp_path)
 
 

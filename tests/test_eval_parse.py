@@ -203,7 +203,7 @@ def test_array_mixing_calls_and_other_items_keeps_the_calls():
 def test_deep_nesting_does_not_raise():
     assert read("[" * 100_000) == ([], False, False, "")
     assert read("{" * 100_000) == ([], True, False, "invalid JSON at character 2: Expecting property name enclosed in double quotes")
-    assert read('{"function": ' + "[" * 100_000) == ([], True, False, "JSON nested too deeply")
+    assert read('{"function": ' + "[" * 100_000) == ([], True, False, "JSON nested too deeply (more than 64 levels)")
 
 
 # --- property-based -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import FUNCTION_LIST, SEARCH_V2, SYSTEM_ROWS, V2_ROWS, V3_ROWS, WEATHER_CALL, WEATHER_V2
 from data.render import render
-from data.sources import Columns, SourceError, load_hub, load_source
+from data.sources import Columns, FctuneError, load_hub, load_source
 
 
 def write(path, rows):
@@ -62,9 +62,9 @@ def test_column_names_are_configurable(tmp_path):
     path = write(tmp_path / "train.jsonl", rows)
     loaded = load_source(str(path), Columns.parse(["functions=tools", "user=question", "response=answer"]))
     assert len(loaded.splits["train"]) == 2
-    with pytest.raises(SourceError, match="missing column 'userPrompt'.*--column"):
+    with pytest.raises(FctuneError, match="missing column 'userPrompt'.*--column"):
         load_source(str(path))
-    with pytest.raises(SourceError, match="bad --column 'prompt=question'"):
+    with pytest.raises(FctuneError, match="bad --column 'prompt=question'"):
         Columns.parse(["prompt=question"])
 
 
@@ -80,12 +80,12 @@ def test_hub_code_path_on_a_local_repository_layout(tmp_path):
 
 
 def test_unreachable_hub_is_one_clear_error():
-    with pytest.raises(SourceError, match=r"cannot load Trelis/function_calling_extended@implicit from the Hugging Face"):
+    with pytest.raises(FctuneError, match=r"cannot load Trelis/function_calling_extended@implicit from the Hugging Face"):
         load_source("Trelis/function_calling_extended@implicit")
 
 
 def test_missing_path_is_not_mistaken_for_a_hub_id(tmp_path):
-    with pytest.raises(SourceError, match="no such file or directory"):
+    with pytest.raises(FctuneError, match="no such file or directory"):
         load_source(str(tmp_path / "nope.csv"))
 
 
@@ -127,14 +127,14 @@ def test_bad_rows_are_reported_with_file_row_and_column(tmp_path, change, column
 def test_unreadable_files_name_the_file(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content)
-    with pytest.raises(SourceError, match=message) as e:
+    with pytest.raises(FctuneError, match=message) as e:
         load_source(str(path))
     assert str(e.value).startswith(str(path))
 
 
 def test_directory_without_split_files(tmp_path):
     write(tmp_path / "stuff.csv", V2_ROWS)
-    with pytest.raises(SourceError, match="no train/validation/test file"):
+    with pytest.raises(FctuneError, match="no train/validation/test file"):
         load_source(str(tmp_path))
 
 
@@ -215,5 +215,5 @@ def test_a_folder_with_a_foreign_manifest_is_read_as_data(tmp_path):
 
 
 def test_sources_without_rows_are_an_error(tmp_path):
-    with pytest.raises(SourceError, match="name at least one category"):
+    with pytest.raises(FctuneError, match="names no BFCL category"):
         load_source("bfcl:")

@@ -141,7 +141,7 @@ def test_trainer_batches_keep_the_completion_mask(tiny_llama, llama_tokenizer, s
     from transformers import AutoModelForCausalLM
 
     from train.data import BuiltData, sft_dataset
-    from train.model import load_tokenizer
+    from data.models import load_tokenizer
     from train.trainers import FctuneSFTTrainer
     from trl import SFTConfig
 

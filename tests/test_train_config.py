@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from train.config import ConfigError, differing_keys, parse_config
-from train.run_dir import CONFIG_FILE, REPLACE, RunDirError, resume_point, update_run, write_config
+from data.common import FctuneError
+from train.config import differing_keys, parse_config
+from train.run_dir import CONFIG_FILE, REPLACE, resume_point, update_run, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "configs").glob("*.yaml"))
@@ -88,16 +89,16 @@ def write(tmp_path, **values) -> Path:
     ({"use_liger_kernel": True}, [], "use_liger_kernel needs liger-kernel"),
 ])
 def test_bad_config_is_a_clear_error(tmp_path, values, args, message):
-    with pytest.raises(ConfigError) as e:
+    with pytest.raises(FctuneError) as e:
         parse_config([str(write(tmp_path, **values)), *args])
     assert message in str(e.value)
 
 
 def test_not_a_mapping_or_missing_file(tmp_path):
     (tmp_path / "list.yaml").write_text("- a\n- b\n")
-    with pytest.raises(ConfigError, match="a YAML mapping"):
+    with pytest.raises(FctuneError, match="a YAML mapping"):
         parse_config([str(tmp_path / "list.yaml")])
-    with pytest.raises(ConfigError, match="cannot read config"):
+    with pytest.raises(FctuneError, match="cannot read config"):
         parse_config([str(tmp_path / "nope.yaml")])
 
 
@@ -141,7 +142,7 @@ def test_run_directory_decisions(tmp_path):
     assert resume_point(out, settings, None) is None  # new
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(RunDirError, match="not an fctune run directory"):
+    with pytest.raises(FctuneError, match="not an fctune run directory"):
         resume_point(out, settings, None)
     (out / "notes.txt").unlink()
     write_config(out, settings)
@@ -151,20 +152,20 @@ def test_run_directory_decisions(tmp_path):
     (out / "checkpoint-2/trainer_state.json").write_text("{}")
     assert resume_point(out, settings, None) == str(out / "checkpoint-2")
     assert resume_point(out, {**settings, "report_to": ["wandb"]}, None) == str(out / "checkpoint-2")
-    with pytest.raises(RunDirError, match=r"other settings \(learning_rate\)"):
+    with pytest.raises(FctuneError, match=r"other settings \(learning_rate\)"):
         resume_point(out, {**settings, "learning_rate": 0.2}, None)
     assert resume_point(out, {**settings, "learning_rate": 0.2}, "true") == str(out / "checkpoint-2")
-    with pytest.raises(RunDirError, match="not a complete checkpoint"):
+    with pytest.raises(FctuneError, match="not a complete checkpoint"):
         resume_point(out, settings, str(out / "checkpoint-4"))
     # overwrite replaces other settings, but resumes the same settings (re-running a command never wipes progress)
     assert resume_point(out, {**settings, "learning_rate": 0.2}, None, overwrite=True) == REPLACE
     assert resume_point(out, settings, None, overwrite=True) == str(out / "checkpoint-2")
     assert resume_point(out, settings, "false") == str(out / "checkpoint-2")  # "false" is not a path
     update_run(out, status="trained")
-    with pytest.raises(RunDirError, match="evaluation did not finish: run `python -m eval"):
+    with pytest.raises(FctuneError, match="evaluation did not finish: run `python -m eval"):
         resume_point(out, settings, None)
     update_run(out, status="finished")
-    with pytest.raises(RunDirError, match="finished run"):
+    with pytest.raises(FctuneError, match="finished run"):
         resume_point(out, settings, None)
     assert resume_point(out, settings, None, overwrite=True) == REPLACE
     fresh = tmp_path / "fresh"

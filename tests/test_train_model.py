@@ -10,8 +10,8 @@ from data.render import chat_template
 def test_embedded_checkpoint_matches_the_gguf_model(tmp_path, monkeypatch):
     from transformers import AutoModelForCausalLM
 
-    from data.embedded import gguf_path
-    from train.model import embedded_checkpoint, resolve_model_path
+    from data.models import gguf_path
+    from data.models import embedded_checkpoint, resolve_model_path
 
     monkeypatch.setenv("FCTUNE_CACHE", str(tmp_path))
     path = embedded_checkpoint()
@@ -28,7 +28,7 @@ def test_embedded_checkpoint_matches_the_gguf_model(tmp_path, monkeypatch):
 
 
 def test_tokenizer_pad_is_not_eos_and_template_is_v2(tiny_llama, tmp_path):
-    from train.model import load_tokenizer
+    from data.models import load_tokenizer
 
     llama = load_tokenizer(str(tiny_llama), "mistral")
     assert llama.pad_token == "<unk>" and llama.pad_token_id != llama.eos_token_id

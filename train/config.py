@@ -2,10 +2,11 @@
 
 A config is one flat YAML mapping read by TRL's `TrlParser` into four dataclasses, as in
 TRL's own scripts and alignment-handbook recipes: `RunArguments` (ours: method, data,
-logging), `EvalArguments` (ours: evaluation after and during training), TRL's `SFTConfig`
-or `DPOConfig` (chosen by `method`), and TRL's `ModelConfig`.
-Unknown keys, values of the wrong type and contradictory settings are `ConfigError`s whose
-message names the key.
+logging), `EvalArguments` (evaluation after and during training: eval/settings.py), TRL's
+`SFTConfig` or `DPOConfig` (chosen by `method`), and TRL's `ModelConfig`. Unknown keys,
+duplicated keys, values of the wrong type or out of range and contradictory settings are
+one-line errors naming the key. The settings fctune always applies are applied here, once,
+so `fctune_config.yaml` holds exactly what ran.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import dataclasses
 import difflib
 import enum
 import importlib.util
+import math
 import os
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
@@ -23,13 +26,12 @@ from pathlib import Path
 import yaml
 from trl import DPOConfig, ModelConfig, SFTConfig, TrlParser
 
-from data.schema import error_summary
+from data.common import FctuneError, error_summary
+from eval.settings import training_arguments
 
 METHODS = ("sft", "dpo")
 
 
-class ConfigError(ValueError):
-    pass
 
 
 @dataclass
@@ -68,25 +70,7 @@ class RunArguments:
     wandb_tags: list[str] = field(default_factory=list, metadata={"help": "wandb run tags."})
 
 
-@dataclass
-class EvalArguments:
-    """Evaluation from a training config, with `python -m eval`'s code and settings."""
-
-    eval_after_training: bool = field(
-        default=True,
-        metadata={"help": "After training, evaluate call accuracy and loss (eval/ stage) into OUTPUT_DIR/eval."})
-    eval_data: str | None = field(
-        default=None, metadata={"help": "Source for that evaluation (a built directory, any data-stage source, or "
-                                        "bfcl:CATEGORY,...); default: the training data."})
-    eval_split: str = field(default="test", metadata={"help": "Split of eval_data to evaluate."})
-    eval_max_samples: int | None = field(
-        default=200, metadata={"help": "Evaluate a seeded sample of this many rows, stratified by kind (None: all)."})
-    eval_compare: bool = field(default=True, metadata={"help": "Evaluate the base too, side by side."})
-    eval_batch_size: int = field(default=16, metadata={"help": "Rows per generation batch."})
-    eval_max_new_tokens: int = field(default=256, metadata={"help": "Generation limit per row."})
-    call_accuracy_samples: int = field(
-        default=0, metadata={"help": "During training, at each evaluation, also log call accuracy on this many "
-                                     "validation rows (0: off)."})
+EvalArguments = training_arguments()
 
 
 @dataclass
@@ -106,12 +90,30 @@ class Config:
         for section in self.sections():
             # Field by field: TrainingArguments.to_dict() masks every *_token value, None included.
             out.update({name: _plain(getattr(section, name)) for name in _field_names(type(section))})
-        for secret in SECRET_KEYS:
-            out.pop(secret, None)
-        return dict(sorted(out.items()))
+        return {k: v for k, v in sorted(out.items()) if not is_secret(k)}
 
 
-SECRET_KEYS = ("hub_token",)  # never written to a run directory
+# Values of these keys are never written anywhere (fctune_config.yaml, run.json, checkpoints, wandb):
+# hub_token and any other *_token setting, except the tokenizer's own special tokens.
+VOCABULARY_TOKENS = {"eos_token", "pad_token", "bos_token", "unk_token"}
+
+
+def is_secret(key: str) -> bool:
+    key = key.lstrip("-").split("=", 1)[0].replace("-", "_")
+    return key.endswith("_token") and key not in VOCABULARY_TOKENS
+
+
+def redact_argv(argv: list[str]) -> list[str]:
+    """The command line with the value of every secret option replaced by "***"."""
+    out = list(argv)
+    for i, arg in enumerate(out):
+        if arg.startswith("--") and is_secret(arg):
+            if "=" in arg:
+                out[i] = arg.split("=", 1)[0] + "=***"
+            elif i + 1 < len(out):
+                out[i + 1] = "***"
+    return out
+
 
 # Settings that may change between a run and its resumption without making it another run.
 RESUME_KEYS = {"resume_from_checkpoint", "overwrite_output_dir", "report_to", "run_name", "logging_steps",
@@ -125,55 +127,82 @@ def differing_keys(old: dict, new: dict) -> list[str]:
 
 
 def parse_config(argv: list[str]) -> Config:
-    """`CONFIG.yaml [--key value ...]` to a checked Config."""
+    """`CONFIG.yaml [--key value ...]` to a checked Config, with fctune's standing settings applied."""
     if not argv or argv[0].startswith("-"):
-        raise ConfigError("usage: python -m train CONFIG.yaml [--key value ...]")
+        raise FctuneError("usage: python -m train CONFIG.yaml [--key value ...]")
     path, overrides = argv[0], list(argv[1:])
     values = _read_yaml(path)
+    if "env" in values:
+        # TrlParser would copy it into os.environ, and an environment can make programs run commands
+        # (GIT_CONFIG_*, LD_PRELOAD, ...): a shared config must not be able to do that.
+        raise FctuneError(f"{path}: the env key is not supported: set environment variables in your shell")
     method = _method(values, overrides)
     classes = (RunArguments, EvalArguments, SFTConfig if method == "sft" else DPOConfig, ModelConfig)
     parser = _Parser(classes)
     known = {a.dest for a in parser._actions}
     for key in values:
-        if key not in known and key != "env":
-            raise ConfigError(f"{path}: unknown key {key!r}{_suggest(key, known)}")
+        if key not in known:
+            raise FctuneError(f"{path}: unknown key {key!r}{_suggest(key, known)}")
     for arg in overrides:
         key = arg[2:].split("=", 1)[0] if arg.startswith("--") else None
         if key is not None and key not in known:
-            raise ConfigError(f"unknown option --{key}{_suggest(key, known)}")
+            raise FctuneError(f"unknown option --{key}{_suggest(key, known)}")
     for key, value in values.items():
         # `resume_from_checkpoint: true` in YAML means "the last checkpoint" (train.run_dir reads it)
-        if key != "env" and not (key == "resume_from_checkpoint" and isinstance(value, bool)):
+        if not (key == "resume_from_checkpoint" and isinstance(value, bool)):
             _check_type(path, key, value, _field_type(classes, key))
     try:
-        run, evaluation, train, model = parser.parse_args_and_config(["--config", path, *overrides])
-    except ConfigError:
+        # The file is read here, not by TrlParser, which would apply an env key and allow duplicated keys.
+        parser.set_defaults_with_config(**values)
+        run, evaluation, train, model = parser.parse_args_into_dataclasses(args=overrides)
+    except FctuneError:
         raise
     except ValueError as e:  # __post_init__ checks of the dataclasses (TRL's and transformers')
-        raise ConfigError(f"{path}: {e}") from None
+        raise FctuneError(f"{path}: {e}") from None
     config = Config(run, evaluation, train, model, path)
     check_config(config)
+    apply_standing_settings(config)
     return config
 
 
 class _Parser(TrlParser):
-    """TrlParser whose argparse errors raise ConfigError instead of printing usage and exiting."""
+    """TrlParser whose argparse errors raise FctuneError instead of printing usage and exiting."""
 
     def error(self, message):
-        raise ConfigError(message.replace("argument ", "option ", 1))
+        raise FctuneError(message.replace("argument ", "option ", 1))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice (by default the last one silently wins)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise FctuneError(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def _read_yaml(path: str) -> dict:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as e:
-        raise ConfigError(f"cannot read config {path}: {e.strerror}") from None
+        raise FctuneError(f"cannot read config {path}: {e.strerror}") from None
     try:
-        values = yaml.safe_load(text)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FctuneError(f"{path}: not UTF-8 text: byte 0x{data[e.start]:02x} at byte {e.start + 1} "
+                          f"(line {data[:e.start].count(10) + 1})") from None
+    try:
+        values = yaml.load(text, Loader=_UniqueKeyLoader)
+    except FctuneError as e:
+        raise FctuneError(f"{path}: {e}") from None
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {error_summary(e)}") from None
+        raise FctuneError(f"{path}: not valid YAML: {error_summary(e)}") from None
     if not isinstance(values, dict):
-        raise ConfigError(f"{path}: a config is a YAML mapping of key: value")
+        raise FctuneError(f"{path}: a config is a YAML mapping of key: value")
     return values
 
 
@@ -185,7 +214,7 @@ def _method(values: dict, overrides: list[str]) -> str:
         elif arg.startswith("--method="):
             method = arg.split("=", 1)[1]
     if method not in METHODS:
-        raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+        raise FctuneError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     return method
 
 
@@ -210,7 +239,7 @@ def _check_type(path: str, key: str, value, hint) -> None:
     """YAML gives typed values, which argparse never checks (it takes them as defaults)."""
     if hint is None or value is None or _matches(value, hint):
         return
-    raise ConfigError(f"{path}: {key}: expected {_type_name(hint)}, got {type(value).__name__} {value!r}")
+    raise FctuneError(f"{path}: {key}: expected {_type_name(hint)}, got {type(value).__name__} {value!r}")
 
 
 def _matches(value, hint) -> bool:
@@ -263,51 +292,125 @@ def _plain(value):
     return str(getattr(value, "value", value))
 
 
+# (section, key, lowest allowed value, whether the lowest value itself is allowed); None always passes.
+RANGES = [
+    ("train", "max_steps", -1, True),  # -1: train by epochs
+    ("train", "learning_rate", 0, False),
+    ("train", "num_train_epochs", 0, False),
+    ("train", "per_device_train_batch_size", 1, True),
+    ("train", "per_device_eval_batch_size", 1, True),
+    ("train", "gradient_accumulation_steps", 1, True),
+    ("train", "max_length", 1, True),
+    ("train", "warmup_steps", 0, True),
+    ("train", "logging_steps", 0, False),
+    ("train", "save_steps", 0, False),
+    ("train", "eval_steps", 0, False),
+    ("model", "lora_r", 1, True),
+    ("model", "lora_alpha", 0, False),
+    ("model", "lora_dropout", 0, True),
+    ("run", "test_size", 0, True),
+    ("run", "validation_size", 0, True),
+    ("run", "max_train_samples", 1, True),
+    ("run", "max_eval_samples", 1, True),
+    ("evaluation", "eval_max_samples", 1, True),
+    ("evaluation", "eval_batch_size", 1, True),
+    ("evaluation", "eval_max_new_tokens", 1, True),
+    ("evaluation", "call_accuracy_samples", 0, True),
+]
+
+
+def check_ranges(config: Config) -> None:
+    """Numbers that cannot mean anything are refused here rather than read as something else."""
+    for section, key, low, inclusive in RANGES:
+        value = getattr(getattr(config, section), key, None)
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FctuneError(f"{key} must be a finite number, got {value}")
+        if value < low or (value == low and not inclusive):
+            bound = f"at least {low}" if inclusive else f"more than {low}"
+            raise FctuneError(f"{key} must be {bound}, got {value}")
+    if config.model.lora_dropout is not None and config.model.lora_dropout >= 1:
+        raise FctuneError(f"lora_dropout must be below 1, got {config.model.lora_dropout}")
+    if config.run.method == "dpo" and not config.train.beta > 0:
+        raise FctuneError(f"beta must be more than 0, got {config.train.beta}")
+
+
 def check_config(config: Config) -> None:
     """Cross-field checks: each names the keys and says what to change."""
+    check_ranges(config)
     run, train, model = config.run, config.train, config.model
+    if config.evaluation.eval_data and config.evaluation.eval_data.startswith("bfcl:"):
+        from data.bfcl import source_categories
+
+        source_categories(config.evaluation.eval_data)
     if not model.model_name_or_path:
-        raise ConfigError("model_name_or_path is required: a Hub id, a local directory, or `embedded`")
+        raise FctuneError("model_name_or_path is required: a Hub id, a local directory, or `embedded`")
     name = model.model_name_or_path
     if name != "embedded" and not Path(name).expanduser().exists() and (
             name.startswith(("/", ".", "~")) or name.count("/") != 1):
-        raise ConfigError(f"model_name_or_path {name!r}: no such directory, and not a Hub id (OWNER/NAME)")
+        raise FctuneError(f"model_name_or_path {name!r}: no such directory, and not a Hub id (OWNER/NAME)")
     if not model.use_peft:
-        raise ConfigError("use_peft must be true: fctune trains LoRA adapters (set lora_r, lora_alpha, "
+        raise FctuneError("use_peft must be true: fctune trains LoRA adapters (set lora_r, lora_alpha, "
                           "lora_target_modules)")
     if (model.load_in_4bit or model.load_in_8bit) and importlib.util.find_spec("bitsandbytes") is None:
-        raise ConfigError("load_in_4bit/load_in_8bit need bitsandbytes: pip install bitsandbytes")
+        raise FctuneError("load_in_4bit/load_in_8bit need bitsandbytes: pip install bitsandbytes")
     if model.load_in_4bit and uses_fsdp(train):
         storage = model.bnb_4bit_quant_storage
         if storage != model.dtype:
-            raise ConfigError(f"FSDP with QLoRA needs bnb_4bit_quant_storage equal to dtype ({model.dtype!r}), "
+            raise FctuneError(f"FSDP with QLoRA needs bnb_4bit_quant_storage equal to dtype ({model.dtype!r}), "
                               f"got {storage!r}: FSDP can only shard the 4-bit weights stored in that dtype")
     if model.load_in_4bit and model.dtype not in ("bfloat16", "float16", "float32"):
-        raise ConfigError(f"load_in_4bit needs dtype bfloat16, float16 or float32 (the compute dtype), "
+        raise FctuneError(f"load_in_4bit needs dtype bfloat16, float16 or float32 (the compute dtype), "
                           f"got {model.dtype!r}")
     if run.sft_adapter and run.method != "dpo":
-        raise ConfigError("sft_adapter is for method: dpo (to start DPO from an SFT run)")
+        raise FctuneError("sft_adapter is for method: dpo (to start DPO from an SFT run)")
+    out = Path(train.output_dir).resolve()
+    for key, path in (("dataset", run.dataset), ("sft_adapter", run.sft_adapter)):
+        if run.overwrite_output_dir and path and Path(path).resolve().is_relative_to(out):
+            raise FctuneError(f"{key} {path} lies inside output_dir {train.output_dir}, which overwrite_output_dir "
+                              f"would replace")
     if run.family is not None:
         from data.render import FAMILIES
 
         if run.family not in FAMILIES:
-            raise ConfigError(f"family must be one of {', '.join(FAMILIES)}, not {run.family!r}")
+            raise FctuneError(f"family must be one of {', '.join(FAMILIES)}, not {run.family!r}")
     for tracker in ("wandb", "tensorboard"):
         if tracker in (train.report_to or []) and importlib.util.find_spec(tracker) is None:
-            raise ConfigError(f"report_to: {tracker} needs {tracker} installed: pip install {tracker}")
+            raise FctuneError(f"report_to: {tracker} needs {tracker} installed: pip install {tracker}")
     if train.activation_checkpointing and (train.activation_checkpointing_kwargs or {}).get("use_reentrant", False):
-        raise ConfigError("activation_checkpointing_kwargs.use_reentrant must be false: re-entrant checkpointing "
+        raise FctuneError("activation_checkpointing_kwargs.use_reentrant must be false: re-entrant checkpointing "
                           "recomputes frozen layers without gradients and breaks with LoRA under DDP")
     if train.max_length is None:
-        raise ConfigError("max_length is required: rows longer than it are left out, and it bounds memory")
+        raise FctuneError("max_length is required: rows longer than it are left out, and it bounds memory")
     if run.method == "dpo" and train.padding_free:
-        raise ConfigError("padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
+        raise FctuneError("padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
                           "padding): set padding_free: false")
     if run.method == "sft" and train.packing and train.packing_strategy not in ("bfd", "bfd_split"):
-        raise ConfigError(f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
+        raise FctuneError(f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
                           f"across them; use bfd (whole rows, kept apart by position ids)")
     if train.use_liger_kernel and importlib.util.find_spec("liger_kernel") is None:
-        raise ConfigError("use_liger_kernel needs liger-kernel on a CUDA GPU: pip install liger-kernel")
+        raise FctuneError("use_liger_kernel needs liger-kernel on a CUDA GPU: pip install liger-kernel")
+
+
+def apply_standing_settings(config: Config) -> None:
+    """What fctune always sets, applied once here, so that fctune_config.yaml is exactly what runs."""
+    train = config.train
+    if config.model.lora_target_modules is None:
+        # LoRA on every linear layer, as the QLoRA paper found necessary; PEFT's own default is q and v only.
+        config.model.lora_target_modules = "all-linear"
+    if train.activation_checkpointing and not train.activation_checkpointing_kwargs:
+        # Re-entrant checkpointing breaks LoRA under DDP (see check_config); transformers reads
+        # the new name, TRL the old one.
+        train.activation_checkpointing_kwargs = train.gradient_checkpointing_kwargs = {"use_reentrant": False}
+    train.run_name = train.run_name or Path(train.output_dir).name
+    if train.hub_token:
+        # The Trainer pickles its arguments into every checkpoint (training_args.bin): the token
+        # goes where huggingface_hub reads it instead, this process's environment.
+        os.environ["HF_TOKEN"] = train.hub_token
+        train.hub_token = None
+    # wandb records the command line (wandb-metadata.json); so does run.json.
+    sys.argv[:] = redact_argv(sys.argv)
 
 
 def uses_fsdp(train) -> bool:

@@ -15,14 +15,11 @@ from pathlib import Path
 
 from datasets import Dataset
 
-from data.build import BuildError, assign_splits, base_manifest, write_build
-from data.sources import SourceError, load_source, read_build_manifest
+from data.build import build_dataset
+from data.common import FctuneError
+from data.sources import load_source, read_build_manifest
 from data.tokens import encode_completions, encode_prompts, render_and_tokenize
 from data.validate import invalid_rows
-
-
-class DataError(ValueError):
-    pass
 
 
 @dataclass
@@ -56,36 +53,31 @@ def prepare_data(run, output_dir: Path, may_build: bool = True) -> BuiltData:
         # the loader records a local source as str(Path(...)): "./a.csv" is "a.csv" there
         if manifest is None or manifest.get("source") not in (run.dataset, str(Path(run.dataset))):
             if not may_build:
-                raise DataError(f"{path}: the main process did not build the data (is output_dir on a shared "
+                raise FctuneError(f"{path}: the main process did not build the data (is output_dir on a shared "
                                 f"file system?)")
             manifest = _build(run, path)
     built = BuiltData(path, manifest)
     if run.method == "dpo" and not (path / "dpo").is_dir():
-        raise DataError(f"the dataset {path} has no DPO pairs: build it with `python -m data build ... --dpo`")
+        raise FctuneError(f"the dataset {path} has no DPO pairs: build it with `python -m data build ... --dpo`")
     if run.family and run.family != built.family:
-        raise DataError(f"family {run.family!r} disagrees with the dataset {path}, built for {built.family!r}: "
+        raise FctuneError(f"family {run.family!r} disagrees with the dataset {path}, built for {built.family!r}: "
                         f"rebuild it with --family {run.family} or drop family from the config")
     if run.system_prompt and run.system_prompt != built.system:
-        raise DataError(f"system_prompt disagrees with the one the dataset {path} was built with")
+        raise FctuneError(f"system_prompt disagrees with the one the dataset {path} was built with")
     return built
 
 
 def _build(run, out: Path) -> dict:
-    family = run.family
-    if family is None:
-        raise DataError(f"set family in the config: {run.dataset!r} is not a built dataset, so its prompt format "
-                        f"must be chosen")
-    try:
-        loaded = load_source(run.dataset)
-        bad = invalid_rows(loaded.problems)
-        if bad:
-            raise DataError(f"{run.dataset}: {bad} invalid row(s), e.g. {loaded.problems[0]}; list them with "
-                            f"`python -m data validate --source {run.dataset}`")
-        splits = assign_splits(loaded, run.test_size, run.validation_size, run.split_seed)
-        manifest = base_manifest(loaded, family, run.system_prompt, run.split_seed, run.test_size, run.validation_size)
-        return write_build(out, splits, family, run.system_prompt, manifest, {"seed": run.split_seed, "mix": None})
-    except (SourceError, BuildError) as e:
-        raise DataError(str(e)) from None
+    if run.family is None:
+        raise FctuneError(f"set family in the config: {run.dataset!r} is not a built dataset, so its prompt format "
+                          f"must be chosen")
+    loaded = load_source(run.dataset)
+    bad = invalid_rows(loaded.problems)
+    if bad:
+        raise FctuneError(f"{run.dataset}: {bad} invalid row(s), e.g. {loaded.problems[0]}; list them with "
+                          f"`python -m data validate --source {run.dataset}`")
+    return build_dataset(loaded, out, run.family, run.system_prompt, run.split_seed, run.test_size,
+                         run.validation_size, dpo=True)
 
 
 def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit: int | None = None) -> Dataset | None:

@@ -10,46 +10,27 @@ destination and renamed into place.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from data.files import replace_dir
-from data.schema import error_summary
-
-
-class MergeError(ValueError):
-    pass
-
-
-def base_model_name(adapter: Path) -> str:
-    """The base as the run named it (`embedded` stays portable), else as the adapter records it."""
-    try:
-        return json.loads((adapter / "run.json").read_text())["model"]
-    except (OSError, ValueError, KeyError):
-        pass
-    try:
-        return json.loads((adapter / "adapter_config.json").read_text())["base_model_name_or_path"]
-    except (OSError, ValueError, KeyError):
-        raise MergeError(f"{adapter} is not an adapter directory (no adapter_config.json)") from None
+from data.common import FctuneError, error_summary, replace_dir, run_cli, take_debug_flag
 
 
 def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: bool = False) -> Path:
-    import torch
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
-    from train.model import resolve_model_path
+    from data.models import base_model_name, check_adapter_base, load_model
 
     if out.exists() and any(out.iterdir()):
-        raise MergeError(f"{out} exists and is not empty: choose another --out")
-    base_path = resolve_model_path(base_model_name(adapter))
+        raise FctuneError(f"{out} exists and is not empty: choose another --out")
+    base_name = base_model_name(adapter)
+    check_adapter_base(adapter, base_name)
+    base = load_model(base_name, dtype, trust_remote_code=trust_remote_code)
     try:
-        base = AutoModelForCausalLM.from_pretrained(base_path, dtype=getattr(torch, dtype),
-                                                    trust_remote_code=trust_remote_code)
-    except OSError as e:
-        raise MergeError(f"cannot load the base model {base_path!r}: {error_summary(e)}") from None
-    merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+        merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    except (RuntimeError, ValueError, KeyError) as e:
+        raise FctuneError(f"the adapter {adapter} does not fit {base_name}: {error_summary(e)[:200]}") from None
     tokenizer = AutoTokenizer.from_pretrained(str(adapter))  # carries the v2 chat template and pad token
     with replace_dir(out) as tmp:  # `out` is absent or empty (checked above)
         merged.save_pretrained(tmp)
@@ -65,14 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"],
                         help="dtype of the merged weights (default bfloat16)")
     parser.add_argument("--trust-remote-code", action="store_true", help="allow the base's own modelling code")
+    argv, debug = take_debug_flag(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         out = merge(args.adapter, args.out, args.dtype, args.trust_remote_code)
-    except MergeError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print(f"merged {args.adapter} into its base: {out}")
-    return 0
+        print(f"merged {args.adapter} into its base: {out}")
+        return 0
+
+    return run_cli(body, "interrupted; nothing was written", debug)
 
 
 if __name__ == "__main__":

@@ -12,25 +12,19 @@ OUTPUT_DIR/
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import yaml
 
+from data.common import FctuneError, partial_dirs, provenance, write_atomic
+
 CONFIG_FILE = "fctune_config.yaml"
 RUN_FILE = "run.json"
-LIBRARIES = ("torch", "transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes", "wandb", "gguf")
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
-
-
-class RunDirError(ValueError):
-    pass
 
 
 def complete_checkpoints(out: Path) -> list[Path]:
@@ -59,14 +53,14 @@ def resume_point(out: Path, resolved: dict, resume: str | None, overwrite: bool 
     from train.config import differing_keys
 
     resume = resume_request(resume)
-    if not out.exists() or not any(out.iterdir()) or _only_data(out):
+    if not out.exists() or _not_started(out):
         if resume and resume != "true":
             return _checkpoint_path(resume)
         if resume:
-            raise RunDirError(f"resume_from_checkpoint: {out} has no checkpoint to resume from")
+            raise FctuneError(f"resume_from_checkpoint: {out} has no checkpoint to resume from")
         return None
     if not (out / CONFIG_FILE).is_file():
-        raise RunDirError(f"output_dir {out} exists and is not an fctune run directory: choose another output_dir")
+        raise FctuneError(f"output_dir {out} exists and is not an fctune run directory: choose another output_dir")
     old = yaml.safe_load((out / CONFIG_FILE).read_text(encoding="utf-8")) or {}
     changed = differing_keys(old, resolved)
     status = _read_run(out).get("status")
@@ -75,15 +69,15 @@ def resume_point(out: Path, resolved: dict, resume: str | None, overwrite: bool 
     if overwrite and (changed or status in ("trained", "finished")):
         return REPLACE
     if changed:
-        raise RunDirError(f"output_dir {out} holds a run with other settings ({', '.join(changed[:5])}"
+        raise FctuneError(f"output_dir {out} holds a run with other settings ({', '.join(changed[:5])}"
                           f"{', ...' if len(changed) > 5 else ''}): pass --resume_from_checkpoint true to continue "
                           f"it with these, --overwrite_output_dir true to replace it, or choose another output_dir")
     if status == "trained":
-        raise RunDirError(f"output_dir {out} holds a trained run whose evaluation did not finish: run "
+        raise FctuneError(f"output_dir {out} holds a trained run whose evaluation did not finish: run "
                           f"`python -m eval --model MODEL --adapter {out} --data {out}/data --compare`, or pass "
                           f"--overwrite_output_dir true to train again")
     if status == "finished":
-        raise RunDirError(f"output_dir {out} holds a finished run with these settings: pass "
+        raise FctuneError(f"output_dir {out} holds a finished run with these settings: pass "
                           f"--overwrite_output_dir true to train again")
     checkpoints = complete_checkpoints(out)
     return str(checkpoints[-1]) if checkpoints else None
@@ -101,20 +95,23 @@ def move_aside(out: Path) -> Path:
     return aside
 
 
-def _only_data(out: Path) -> bool:
-    return {p.name for p in out.iterdir()} == {"data"}
+def _not_started(out: Path) -> bool:
+    """Nothing in `out` but what a run writes before it starts: its data build, and what an interrupted
+    data build or a running evaluation leaves beside it (partial directories, lock files)."""
+    started = {p for p in out.iterdir()} - set(partial_dirs(out / "data")) - {out / "data"}
+    return all(p.name.startswith(".") and p.name.endswith(".lock") for p in started)
 
 
 def _last(out: Path) -> str:
     checkpoints = complete_checkpoints(out)
     if not checkpoints:
-        raise RunDirError(f"resume_from_checkpoint: {out} has no complete checkpoint to resume from")
+        raise FctuneError(f"resume_from_checkpoint: {out} has no complete checkpoint to resume from")
     return str(checkpoints[-1])
 
 
 def _checkpoint_path(path: str) -> str:
     if not (Path(path) / "trainer_state.json").is_file():
-        raise RunDirError(f"resume_from_checkpoint: {path} is not a complete checkpoint (no trainer_state.json)")
+        raise FctuneError(f"resume_from_checkpoint: {path} is not a complete checkpoint (no trainer_state.json)")
     return path
 
 
@@ -123,12 +120,6 @@ def _read_run(out: Path) -> dict:
         return json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def write_config(out: Path, resolved: dict) -> None:
@@ -144,11 +135,10 @@ def start_run(out: Path, config_path: str, model_name: str, manifest: dict, worl
         "config": config_path,
         "model": model_name,
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],  # secrets redacted by train.config
         "world_size": world_size,
         "quantization": quantization,
-        "versions": library_versions(),
-        "git_commit": git_commit(),
+        **provenance(),
         "data": {"path": manifest.get("source"), "manifest_hash": manifest.get("hash"),
                  "family": manifest.get("family")},
     })
@@ -160,26 +150,3 @@ def update_run(out: Path, **fields) -> None:
     info = _read_run(out)
     info.update(fields)
     write_atomic(out / RUN_FILE, json.dumps(info, indent=2) + "\n")
-
-
-def library_versions() -> dict:
-    out = {"python": sys.version.split()[0]}
-    for name in LIBRARIES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def git_commit() -> str | None:
-    """This checkout's commit, with `-dirty` when it has uncommitted changes."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return commit + ("-dirty" if dirty else "")

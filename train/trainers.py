@@ -19,15 +19,30 @@ from trl import DPOTrainer, SFTTrainer
 
 
 class ThroughputLogging:
-    """Adds tokens per second (non-padding, summed over processes) and peak memory to the logs."""
+    """Adds tokens per second (non-padding, summed over processes) and peak memory to the logs.
+
+    Tokens are counted here, as a running tensor summed over processes only when a line is
+    logged, rather than by the Trainer's `include_num_input_tokens_seen`, which gathers
+    across processes at every step."""
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        masks = [v for k, v in inputs.items() if k.endswith("attention_mask")]
+        # Padding-free batches carry no mask: every token is real.
+        count = sum(m.sum() for m in masks) if masks else inputs["input_ids"].numel()
+        self._tokens_since_log = getattr(self, "_tokens_since_log", 0) + count
+        if not hasattr(self, "_throughput_mark"):
+            self._throughput_mark = time.perf_counter()
+        return super().training_step(model, inputs, num_items_in_batch)
 
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
-        now, tokens = time.perf_counter(), self.state.num_input_tokens_seen
-        last = getattr(self, "_throughput_mark", None)
-        if last is not None and "loss" in logs and now > last[0] and tokens > last[1]:
-            logs["tokens_per_second"] = round((tokens - last[1]) / (now - last[0]), 1)
-        if "loss" in logs or last is None:
-            self._throughput_mark = (now, tokens)
+        now = time.perf_counter()
+        if "loss" in logs:  # training lines come on every process at once, so summing over them is safe here
+            tokens = torch.as_tensor(getattr(self, "_tokens_since_log", 0), device=self.args.device)
+            tokens = int(self.accelerator.reduce(tokens, reduction="sum"))
+            last = getattr(self, "_throughput_mark", None)
+            if last is not None and now > last and tokens:
+                logs["tokens_per_second"] = round(tokens / (now - last), 1)
+            self._throughput_mark, self._tokens_since_log = now, 0
         logs["memory_gb"] = round(peak_memory_gb(), 3)
         super().log(logs, start_time)
 
@@ -66,5 +81,5 @@ class ConfigToWandb(TrainerCallback):
 
 OOM_ADVICE = ("out of memory. Turn these knobs, in this order: per_device_train_batch_size (halve it and double "
               "gradient_accumulation_steps to keep the effective batch), max_length (function-calling rows are "
-              "short; check `python -m data show` for the token lengths), gradient_checkpointing: true, "
+              "short; check `python -m data show` for the token lengths), activation_checkpointing: true, "
               "load_in_4bit: true; for DPO also precompute_ref_log_probs: true.")
