@@ -27,6 +27,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from data.arrow import ArrowRows
 from data.cells import functions_in_text, parse_functions, parse_response
 from data.render import FORMAT_VERSION
 from data.schema import Example, SchemaError, error_summary
@@ -159,7 +160,8 @@ def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
         if split is None:
             loaded.info.setdefault("ignored_splits", []).append(name)
             continue
-        _add_split(loaded, split, Table(rows.column_names, rows, exact_nested=False), f"{label} [{name}]", columns)
+        table = Table(rows.column_names, ArrowRows(rows.with_format("arrow")[:]), exact_nested=False)
+        _add_split(loaded, split, table, f"{label} [{name}]", columns)
     return loaded
 
 
@@ -253,7 +255,7 @@ def _read_parquet(path: Path) -> Table:
         table = pq.read_table(path)
     except Exception as e:  # pyarrow raises several types for a broken file
         raise SourceError(f"{path}: cannot be read as Parquet: {error_summary(e)}") from None
-    return Table(table.column_names, table.to_pylist(), exact_nested=False)
+    return Table(table.column_names, ArrowRows(table), exact_nested=False)
 
 
 def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Columns) -> None:
