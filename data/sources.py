@@ -10,8 +10,9 @@
 CSV and JSON are read with the standard library, so every cell arrives exactly as
 written (no guessed number types, no "None" read as missing). Parquet files and Hub
 datasets come through Arrow, which merges nested cells into one struct type across
-rows: such cells are reported, not trusted. Every row of every source is then
-normalised and checked the same way, and a bad row is reported with its file, row
+rows: such cells are reported, not trusted. Rows in other formats (OpenAI/TRL messages,
+ShareGPT, Hermes, xLAM, Glaive) are read by data/formats.py. Every row of every source is
+then normalised and checked the same way, and a bad row is reported with its file, row
 number and column.
 """
 
@@ -73,8 +74,12 @@ class Loaded:
     info: dict = field(default_factory=dict)  # what was read, for the manifest
 
 
-def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | None = None) -> Loaded:
+def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | None = None,
+                fmt: str | None = None) -> Loaded:
+    """`fmt` names the rows' format (data/formats.py) where the columns would not tell it."""
     columns = columns or Columns()
+    if fmt is not None and (source == "builtin" or source.startswith("bfcl:") or read_build_manifest(Path(source))):
+        raise SourceError(f"{source}: --format applies to files and Hub datasets, not to this source")
     if source == "builtin":
         from data.builtin import load_builtin
 
@@ -89,10 +94,10 @@ def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | Non
         if manifest is not None:
             loaded = _load_built(path, manifest)
         elif path.exists():
-            loaded = _load_local(path, columns)
+            loaded = _load_local(path, columns, fmt)
         elif HUB_ID.match(source) and not source.startswith((".", "/")) and path.suffix not in FILE_FORMATS:
             repo, _, revision = source.partition("@")
-            loaded = load_hub(repo, revision or None, columns)
+            loaded = load_hub(repo, revision or None, columns, fmt)
         else:
             raise SourceError(f"{source}: no such file or directory, and not a Hub dataset id (OWNER/NAME[@REVISION])")
     if not any(loaded.splits.values()) and not loaded.problems:
@@ -144,7 +149,7 @@ def _add_checked(loaded: Loaded, split: str, examples: list[Example], where, nam
             kept.append(ex)
 
 
-def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
+def load_hub(repo: str, revision: str | None, columns: Columns, fmt: str | None = None) -> Loaded:
     """A Hub dataset, all of its splits. `repo` may also be a local directory laid out like one."""
     import datasets
 
@@ -161,11 +166,11 @@ def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
             loaded.info.setdefault("ignored_splits", []).append(name)
             continue
         table = Table(rows.column_names, ArrowRows(rows.with_format("arrow")[:]), exact_nested=False)
-        _add_split(loaded, split, table, f"{label} [{name}]", columns)
+        _add_split(loaded, split, table, f"{label} [{name}]", columns, fmt)
     return loaded
 
 
-def _load_local(path: Path, columns: Columns) -> Loaded:
+def _load_local(path: Path, columns: Columns, fmt: str | None) -> Loaded:
     if path.is_file():
         files = {"train": path}
     else:
@@ -181,7 +186,7 @@ def _load_local(path: Path, columns: Columns) -> Loaded:
     loaded = Loaded({}, info={"source": str(path), "kind": "local", "files": {s: str(f) for s, f in files.items()},
                               "columns": asdict(columns)})
     for split, f in files.items():
-        _add_split(loaded, split, read_table(f), str(f), columns)
+        _add_split(loaded, split, read_table(f), str(f), columns, fmt)
     return loaded
 
 
@@ -258,10 +263,20 @@ def _read_parquet(path: Path) -> Table:
     return Table(table.column_names, ArrowRows(table), exact_nested=False)
 
 
-def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Columns) -> None:
-    examples, problems = normalise_rows(table, where, columns, id_prefix=split)
-    loaded.splits.setdefault(split, []).extend(examples)
-    loaded.problems.extend(problems)
+def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Columns, fmt: str | None) -> None:
+    from data.formats import read_split  # it builds on this module
+
+    read = read_split(table, where, columns, fmt, id_prefix=split)
+    if loaded.info.setdefault("format", read.format) != read.format:
+        raise SourceError(f"{where} is in the {read.format} format, other splits in {loaded.info['format']}; "
+                          f"use one format for all splits")
+    loaded.splits.setdefault(split, []).extend(read.examples)
+    loaded.problems.extend(read.problems)
+    if read.left_out is not None:
+        loaded.info["valid_rows"] = loaded.info.get("valid_rows", 0) + read.valid_rows
+        left = loaded.info.setdefault("left_out_turns", {})
+        for reason, n in read.left_out.items():
+            left[reason] = left.get(reason, 0) + n
 
 
 def normalise_rows(table: Table, where: str, columns: Columns, id_prefix: str) -> tuple[list[Example], list[Problem]]:
