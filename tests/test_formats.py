@@ -431,3 +431,17 @@ def test_arrow_merged_arguments_are_reported_and_json_typed_ones_read_exactly(tm
     assert not from_json.problems
     assert [content(e) for e in from_json.splits["train"]] == [content(reference[i]) for i in (0, 1, 2)]
 
+
+def test_a_conversations_rows_stay_in_one_split_when_splits_are_carved(tmp_path):
+    rows = [{"messages": [{"role": "user", "content": f"Hello {i}."}, {"role": "assistant", "content": "Hi."},
+                          {"role": "user", "content": f"Bye {i}."}, {"role": "assistant", "content": "Bye."}]}
+            for i in range(30)]
+    out = tmp_path / "built"
+    assert main(["build", "--source", jsonl(tmp_path / "train.jsonl", rows), "--family", "llama2", "--out", str(out),
+                 "--test-size", "0.2", "--validation-size", "5"]) == 0
+    where = {}
+    for split in ("train", "validation", "test"):
+        for line in (out / f"{split}.jsonl").read_text().splitlines():
+            where.setdefault(json.loads(json.loads(line)["example"])["meta"]["row"], set()).add(split)
+    assert len(where) == 30 and all(len(splits) == 1 for splits in where.values())
+    assert json.loads((out / "manifest.json").read_text())["counts"] == {"train": 42, "validation": 6, "test": 12}
