@@ -445,3 +445,45 @@ def test_a_conversations_rows_stay_in_one_split_when_splits_are_carved(tmp_path)
             where.setdefault(json.loads(json.loads(line)["example"])["meta"]["row"], set()).add(split)
     assert len(where) == 30 and all(len(splits) == 1 for splits in where.values())
     assert json.loads((out / "manifest.json").read_text())["counts"] == {"train": 42, "validation": 6, "test": 12}
+
+
+def test_the_docs_example_rows_read_in_their_format_and_render_alike(tmp_path):
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "data-formats.md").read_text()
+    examples = {m[1]: json.loads(m[2].replace("\\|", "|"))
+                for m in re.finditer(r"^\| `(\w+)` \|.*\| `(\{.*\})` \|$", docs, re.M)}
+    assert set(examples) == {"trelis", "openai", "sharegpt", "hermes", "xlam", "glaive"}
+    rendered = {}
+    for fmt, row in examples.items():
+        loaded = load_source(jsonl(tmp_path / f"{fmt}.jsonl", [row]))
+        assert loaded.info["format"] == fmt and not loaded.problems
+        rendered[fmt] = [render(e, "mistral") for e in loaded.splits["train"]]
+    assert all(r == rendered["trelis"] and len(r) == 1 for r in rendered.values()), rendered
+
+
+def test_other_ways_the_datasets_write_calls(tmp_path, reference):
+    lisbon = {"name": "get_current_weather", "arguments": json.dumps(args("Lisbon"))}
+    rows = [  # OpenAI's older function_call, a string-encoded messages cell
+        {"messages": json.dumps([{"role": "user", "content": LISBON},
+                                 {"role": "assistant", "content": None, "function_call": lisbon}]), "tools": TOOLS},
+        # a Glaive transcript converted to ShareGPT turns, keeping its <functioncall> tag
+        {"conversations": [{"from": "human", "value": LISBON}, {"from": "gpt", "value": (
+            '<functioncall> {"name": "get_current_weather", "arguments": \'{"city": "Lisbon"}\'} <|endoftext|>')}],
+         "tools": json.dumps(BARE)},
+        # Hermes calls in role/content messages, the tools in their own column
+        {"messages": [{"role": "user", "content": LISBON}, {"role": "assistant", "content": (
+            "<tool_call>\n" + json.dumps(lisbon) + "\n</tool_call>")}], "tools": json.dumps(TOOLS)}]
+    for fmt, row in zip(("openai", "sharegpt", "hermes"), rows):
+        loaded = load_source(jsonl(tmp_path / f"{fmt}.jsonl", [row]))
+        assert loaded.info["format"] == fmt and not loaded.problems, [str(p) for p in loaded.problems]
+        assert [content(e) for e in loaded.splits["train"]] == [content(reference[0])]
+
+
+def test_python_literals_json_cannot_hold_are_bad_rows(tmp_path):
+    row = {"conversations": [HERMES[0]["conversations"][0], {"from": "human", "value": LISBON}, {
+        "from": "gpt", "value": "<tool_call>\n{'name': 'get_current_weather', 'arguments': {'city': ('Lisbon',)}}"
+                                "\n</tool_call>"}]}
+    (problem,) = load_source(jsonl(tmp_path / "train.jsonl", [row])).problems
+    assert problem.column == "conversations[2].value" and "a tuple value, which JSON cannot hold" in problem.reason
