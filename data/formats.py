@@ -165,8 +165,10 @@ def _markers(cell) -> set[str]:
 def left_out_summary(counts: dict) -> str:
     """One line for the user: how many turns of the conversations were left out, and why."""
     total = sum(counts.values())
+    if not total:
+        return ""
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    return f"left out {total} conversation turn(s) that v2 cannot show: {reasons}" if total else ""
+    return f"left out {total} conversation turn(s) (a v2 row is one instruction and one answer): {reasons}"
 
 
 # -- what every reader gives: the functions and the turns of one row -----------------------------

@@ -357,7 +357,7 @@ def test_each_format_builds_for_every_family(tmp_path, fmt, capsys):
         manifest = json.loads((out / "manifest.json").read_text())
         assert manifest["format"] == fmt and "left_out_turns" in manifest
     printed = capsys.readouterr().out
-    assert fmt == "xlam" or "conversation turn(s) that v2 cannot show" in printed
+    assert fmt == "xlam" or "conversation turn(s) (a v2 row is one instruction and one answer)" in printed
 
 
 @pytest.mark.parametrize("fmt,bad,column,reason", [BAD[i] for i in (0, 8, 11, 14, 17)],
