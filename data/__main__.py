@@ -10,6 +10,7 @@ from pathlib import Path
 from data.build import build_dataset
 from data.common import FctuneError, run_cli, take_debug_flag
 from data.models import EMBEDDED
+from data.formats import CONVERSATION_RULES, FORMATS, left_out_summary
 from data.render import FAMILIES, render
 from data.sources import Columns, load_source
 from data.validate import invalid_rows
@@ -23,11 +24,15 @@ def _source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
                    help="source column for a field (functions, system, user, response); "
                         "defaults: functionList, systemPrompt, userPrompt, assistantResponse")
+    p.add_argument("--format", choices=FORMATS,
+                   help="the rows' format (default: told from the columns): Trelis columns, OpenAI/TRL messages, "
+                        "ShareGPT conversations, Hermes <tool_call> tags, xLAM query/answers, Glaive transcripts; "
+                        "see docs/data-formats.md")
     p.add_argument("--bfcl-dir", help="BFCL data directory (default: the installed bfcl-eval package's)")
 
 
 def _load(args):
-    return load_source(args.source, Columns.parse(args.column), args.bfcl_dir)
+    return load_source(args.source, Columns.parse(args.column), args.bfcl_dir, args.format)
 
 
 def _parse_mix(text: str | None) -> dict[str, float] | None:
@@ -67,6 +72,8 @@ def cmd_build(args) -> int:
                              args.validation_size, args.dpo, dpo_mix)
     counts = ", ".join(f"{s} {n}" for s, n in manifest["counts"].items())
     print(f"wrote {args.out}: {counts} rows ({args.family} format)")
+    if left_out_summary(manifest.get("left_out_turns", {})):
+        print(f"  {left_out_summary(manifest['left_out_turns'])} (counted in the manifest)")
     for split, report in manifest.get("dpo", {}).items():
         kinds = ", ".join(f"{k} {n}" for k, n in report["by_kind"].items())
         print(f"  dpo/{split}.jsonl: {report['pairs']} pairs ({kinds}); {report['skipped']} rows had no applicable kind")
@@ -77,9 +84,12 @@ def cmd_validate(args) -> int:
     loaded = _load(args)
     for p in loaded.problems:
         print(p)
-    good = sum(len(v) for v in loaded.splits.values())
-    bad = invalid_rows(loaded.problems)
-    print(f"{good + bad} rows checked: {good} valid, {bad} invalid ({len(loaded.problems)} problem(s))")
+    examples = sum(len(v) for v in loaded.splits.values())
+    good, bad = loaded.info.get("valid_rows", examples), invalid_rows(loaded.problems)
+    made = f" ({examples} examples)" if good != examples else ""
+    print(f"{good + bad} rows checked: {good} valid{made}, {bad} invalid ({len(loaded.problems)} problem(s))")
+    if left_out_summary(loaded.info.get("left_out_turns", {})):
+        print(left_out_summary(loaded.info["left_out_turns"]))
     return 1 if bad else 0
 
 
@@ -152,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="render a source into train/validation/test JSONL and a manifest")
+    b = sub.add_parser("build", help="render a source into train/validation/test JSONL and a manifest",
+                       epilog=CONVERSATION_RULES)
     _source_args(b)
     b.add_argument("--family", required=True, choices=list(FAMILIES), help="base model family (instruction markers)")
     b.add_argument("--out", required=True, help="output directory (a previous build there is replaced)")
@@ -168,11 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--dpo-mix", metavar="KIND=W,...", help="relative weights of rejected-answer kinds (default equal)")
     b.set_defaults(run=cmd_build)
 
-    v = sub.add_parser("validate", help="check every row; exit 1 if any is invalid")
+    v = sub.add_parser("validate", help="check every row; exit 1 if any is invalid", epilog=CONVERSATION_RULES)
     _source_args(v)
     v.set_defaults(run=cmd_validate)
 
-    s = sub.add_parser("show", help="print rendered examples and token-length statistics")
+    s = sub.add_parser("show", help="print rendered examples and token-length statistics", epilog=CONVERSATION_RULES)
     _source_args(s)
     s.add_argument("--family", choices=list(FAMILIES),
                    help="base model family (instruction markers); a built directory's own by default")

@@ -18,6 +18,7 @@ import importlib.util
 from pathlib import Path
 
 from data.common import FctuneError
+from data.pytypes import json_schema
 from data.schema import Call, Example, Function, SchemaError, loads_json
 
 # Single-turn categories whose rows fit one user prompt and its expected calls. Left out:
@@ -37,9 +38,6 @@ CATEGORIES = {
     "live_parallel_multiple": "live_parallel_multiple",
     "live_irrelevance": "live_irrelevance",
 }
-
-# BFCL's Python-flavoured type names; integer, number, string, boolean and array pass as they are.
-_TYPES = {"dict": "object", "float": "number", "tuple": "array"}
 
 _INSTALL_HINT = "get it with `pip install --no-deps bfcl-eval`, or pass the directory holding the BFCL_v4_*.json files"
 
@@ -192,27 +190,8 @@ def _function(doc: dict) -> Function:
         "name": doc["name"],
         "description": doc.get("description"),
         "parameters": {
-            "properties": {name: _schema(s, top=True) for name, s in params.get("properties", {}).items()},
+            "properties": {name: json_schema(s) for name, s in params.get("properties", {}).items()},
             "required": params.get("required", []),
         },
     })
 
-
-def _schema(schema: dict, top: bool) -> dict:
-    """BFCL's schema in JSON Schema terms, nested properties and items included.
-
-    "any" stays as a parameter's type (our Param's own convention) but is dropped from
-    nested schemas, where JSON Schema spells "anything" as no type at all.
-    """
-    out = {}
-    for key, value in schema.items():
-        if key == "type":
-            if value == "any" and not top:
-                continue
-            value = _TYPES.get(value, value)
-        elif key == "properties":
-            value = {name: _schema(s, top=False) for name, s in value.items()}
-        elif key == "items":
-            value = _schema(value, top=False)
-        out[key] = value
-    return out

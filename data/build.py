@@ -26,22 +26,39 @@ from data.validate import invalid_rows
 
 
 def assign_splits(loaded: Loaded, test_size: float, validation_size: float, seed: int) -> dict[str, list[Example]]:
-    """The source's own splits; a missing test or validation split is carved from train (seeded)."""
+    """The source's own splits; a missing test or validation split is carved from train (seeded).
+
+    The rows one conversation gave (data/formats.py) are carved together, so that no split
+    holds turns of a conversation another one learns from."""
     splits = {s: list(loaded.splits.get(s, [])) for s in SPLITS}
-    train = splits["train"]
-    random.Random(seed).shuffle(train)
-    available = len(train)  # shares are of the source's train split, whichever is carved first
+    groups = _conversations(splits["train"])
+    random.Random(seed).shuffle(groups)
+    available = len(splits["train"])  # shares are of the source's train split, whichever is carved first
     for split, size in (("test", test_size), ("validation", validation_size)):
-        if splits[split] or not train or size <= 0:
+        if splits[split] or not groups or size <= 0:
             continue
         n = max(1, round(size * available)) if size < 1 else int(size)
-        if n >= len(train):
-            raise FctuneError(f"--{split}-size {size} leaves no training rows ({len(train)} available)")
-        splits[split], train = train[:n], train[n:]
-    splits["train"] = train
+        taken, rows = 0, 0
+        while taken < len(groups) and rows < n:
+            rows += len(groups[taken])
+            taken += 1
+        if taken >= len(groups):
+            left = sum(map(len, groups))
+            raise FctuneError(f"--{split}-size {size} leaves no training rows ({left} available)")
+        splits[split], groups = [ex for g in groups[:taken] for ex in g], groups[taken:]
+    splits["train"] = [ex for g in groups for ex in g]
     if not any(splits.values()):
         raise FctuneError("no valid rows to build from")
     return splits
+
+
+def _conversations(examples: list[Example]) -> list[list[Example]]:
+    """Examples grouped by the source row they came from; a row of one example is a group of its own."""
+    groups: dict = {}
+    for i, ex in enumerate(examples):
+        key = ex.meta["row"] if "turn" in ex.meta else ("example", i)
+        groups.setdefault(key, []).append(ex)
+    return list(groups.values())
 
 
 def _check_replaceable(out: Path) -> None:

@@ -77,6 +77,11 @@ def functions_in_text(text: str) -> list[Function]:
     return found
 
 
+def reads_as_calls(text: str) -> bool:
+    """Whether v2 reads an answer with this text as calls: it starts with `{` or `[{`."""
+    return bool(_LOOKS_LIKE_CALLS.match(text.strip()))
+
+
 def parse_response(cell: Any) -> tuple[list[Call], str]:
     """An answer cell: one or more JSON calls (v2 or v3 keys), or plain text.
 

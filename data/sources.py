@@ -10,8 +10,9 @@
 CSV and JSON are read with the standard library, so every cell arrives exactly as
 written (no guessed number types, no "None" read as missing). Parquet files and Hub
 datasets come through Arrow, which merges nested cells into one struct type across
-rows: such cells are reported, not trusted. Every row of every source is then
-normalised and checked the same way, and a bad row is reported with its file, row
+rows: such cells are reported, not trusted. Rows in other formats (OpenAI/TRL messages,
+ShareGPT, Hermes, xLAM, Glaive) are read by data/formats.py. Every row of every source is
+then normalised and checked the same way, and a bad row is reported with its file, row
 number and column.
 """
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from data.arrow import ArrowRows
 from data.cells import functions_in_text, parse_functions, parse_response
 from data.common import FctuneError, error_summary
 from data.render import FORMAT_VERSION
@@ -73,8 +75,12 @@ class Loaded:
     info: dict = field(default_factory=dict)  # what was read, for the manifest
 
 
-def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | None = None) -> Loaded:
+def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | None = None,
+                fmt: str | None = None) -> Loaded:
+    """`fmt` names the rows' format (data/formats.py) where the columns would not tell it."""
     columns = columns or Columns()
+    if fmt is not None and (source == "builtin" or source.startswith("bfcl:") or read_build_manifest(Path(source))):
+        raise FctuneError(f"{source}: --format applies to files and Hub datasets, not to this source")
     if source == "builtin":
         from data.builtin import load_builtin
 
@@ -89,10 +95,10 @@ def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | Non
         if manifest is not None:
             loaded = _load_built(path, manifest)
         elif path.exists():
-            loaded = _load_local(path, columns)
+            loaded = _load_local(path, columns, fmt)
         elif HUB_ID.match(source) and not source.startswith((".", "/")) and path.suffix not in FILE_FORMATS:
             repo, _, revision = source.partition("@")
-            loaded = load_hub(repo, revision or None, columns)
+            loaded = load_hub(repo, revision or None, columns, fmt)
         else:
             raise FctuneError(f"{source}: no such file or directory, and not a Hub dataset id (OWNER/NAME[@REVISION])")
     if not any(loaded.splits.values()) and not loaded.problems:
@@ -138,7 +144,7 @@ def _add_checked(loaded: Loaded, split: str, examples: list[Example], where, nam
             kept.append(ex)
 
 
-def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
+def load_hub(repo: str, revision: str | None, columns: Columns, fmt: str | None = None) -> Loaded:
     """A Hub dataset, all of its splits. `repo` may also be a local directory laid out like one."""
     import datasets
 
@@ -154,11 +160,14 @@ def load_hub(repo: str, revision: str | None, columns: Columns) -> Loaded:
         if split is None:
             loaded.info.setdefault("ignored_splits", []).append(name)
             continue
-        _add_split(loaded, split, Table(rows.column_names, rows, exact_nested=False), f"{label} [{name}]", columns)
+        table = Table(rows.column_names, ArrowRows(rows.with_format("arrow")[:]), exact_nested=False)
+        _add_split(loaded, split, table, f"{label} [{name}]", columns, fmt)
     return loaded
 
 
-def _load_local(path: Path, columns: Columns) -> Loaded:
+def _load_local(path: Path, columns: Columns, fmt: str | None) -> Loaded:
+    from data.formats import check_columns  # it builds on this module
+
     if path.is_file():
         files = {"train": path}
     else:
@@ -174,8 +183,8 @@ def _load_local(path: Path, columns: Columns) -> Loaded:
     loaded = Loaded({}, info={"source": str(path), "kind": "local", "files": {s: str(f) for s, f in files.items()},
                               "columns": asdict(columns)})
     for split, f in files.items():
-        table = read_table(f, lambda present, f=f: require_columns(present, columns, str(f)))
-        _add_split(loaded, split, table, str(f), columns)
+        table = read_table(f, lambda present, f=f: check_columns(present, columns, fmt, str(f)))
+        _add_split(loaded, split, table, str(f), columns, fmt)
     return loaded
 
 
@@ -300,13 +309,23 @@ def _read_parquet(path: Path, check_columns) -> Table:
         raise
     except Exception as e:  # pyarrow raises several types for a broken file
         raise FctuneError(f"{path}: cannot be read as Parquet: {error_summary(e)}") from None
-    return Table(table.column_names, table.to_pylist(), exact_nested=False)
+    return Table(table.column_names, ArrowRows(table), exact_nested=False)
 
 
-def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Columns) -> None:
-    examples, problems = normalise_rows(table, where, columns, id_prefix=split)
-    loaded.splits.setdefault(split, []).extend(examples)
-    loaded.problems.extend(problems)
+def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Columns, fmt: str | None) -> None:
+    from data.formats import read_split  # it builds on this module
+
+    read = read_split(table, where, columns, fmt, id_prefix=split)
+    if loaded.info.setdefault("format", read.format) != read.format:
+        raise FctuneError(f"{where} is in the {read.format} format, other splits in {loaded.info['format']}; "
+                          f"use one format for all splits")
+    loaded.splits.setdefault(split, []).extend(read.examples)
+    loaded.problems.extend(read.problems)
+    if read.left_out is not None:
+        loaded.info["valid_rows"] = loaded.info.get("valid_rows", 0) + read.valid_rows
+        left = loaded.info.setdefault("left_out_turns", {})
+        for reason, n in read.left_out.items():
+            left[reason] = left.get(reason, 0) + n
 
 
 def require_columns(present: list[str], columns: Columns, where: str) -> None:
