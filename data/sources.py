@@ -238,7 +238,7 @@ CSV_FIELD_LIMIT = 2**30
 
 def _read_csv(path: Path, check_columns) -> Table:
     reader = csv.reader(io.StringIO(_read_text(path), newline=""))
-    csv.field_size_limit(CSV_FIELD_LIMIT)
+    previous = csv.field_size_limit(CSV_FIELD_LIMIT)  # csv's limit is process-wide: set back below
     start, rows = 1, []
     try:
         header = next(reader, [])
@@ -259,6 +259,8 @@ def _read_csv(path: Path, check_columns) -> Table:
             rows.append(dict(zip(header, record + [None] * (len(header) - len(record)))))
     except csv.Error as e:
         raise FctuneError(f"{path}: cannot be read as CSV: the record starting on line {start}: {e}") from None
+    finally:
+        csv.field_size_limit(previous)
     return Table(header, rows, exact_nested=True)
 
 
