@@ -99,6 +99,7 @@ def test_deterministic(splits):
     assert _digest(load_builtin()) == _digest(splits)
 
 
+@pytest.mark.slow
 def test_independent_of_hash_seed(splits):
     code = ("import hashlib, json; from data.builtin import load_builtin; s = load_builtin(); "
             "r = {k: [e.to_record() for e in v] for k, v in s.items()}; "

@@ -120,6 +120,7 @@ def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
     assert len(err) == 1 and err[0].startswith("error:") and message in err[0]
 
 
+@pytest.mark.slow
 def test_module_entry_point_and_help():
     result = subprocess.run([sys.executable, "-m", "data", "build", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "--family {llama2,mistral,zephyr,deepseek-coder}" in result.stdout

@@ -15,6 +15,8 @@ from data.sources import load_source
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.slow  # every test here trains, generates or starts a process
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, call_rows):

@@ -17,6 +17,8 @@ import yaml
 from data.render import chat_template
 
 ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow  # every test here trains, generates or starts a process
 ACCELERATE = str(Path(sys.executable).parent / "accelerate")
 
 

@@ -106,6 +106,7 @@ def cli(*args):
     return subprocess.run([sys.executable, "-m", "train", *args], cwd=ROOT, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_cli_bad_config_is_one_line_and_exit_2(tmp_path):
     result = cli(str(write(tmp_path, lerning_rate=0.1)))
     assert result.returncode == 2
@@ -114,6 +115,7 @@ def test_cli_bad_config_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_cli_missing_model_and_dpo_without_pairs(tmp_path, call_rows):
     from data.build import base_manifest, write_build
     from data.sources import load_source
@@ -131,6 +133,7 @@ def test_cli_missing_model_and_dpo_without_pairs(tmp_path, call_rows):
     assert "has no DPO pairs: build it with `python -m data build ... --dpo`" in result.stderr
 
 
+@pytest.mark.slow
 def test_help():
     result = cli("--help")
     assert result.returncode == 0 and "accelerate launch" in result.stdout

@@ -26,8 +26,22 @@ def main(argv: list[str] | None = None) -> int:
     from data.common import run_cli
     from train.config import parse_config
 
+    quiet_known_noise()
     return run_cli(lambda: train(parse_config(argv)),
                    "interrupted; run the same command again to resume from the last checkpoint")
+
+
+def quiet_known_noise() -> None:
+    """Two messages every run would print, set aside by the command (never at import)."""
+    import logging
+    import warnings
+
+    # bitsandbytes tries to fetch an optional CPU kernel from the Hub and warns when it cannot;
+    # its built-in CPU path is then used.
+    logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
+    # TRL's configs default `gradient_checkpointing`, which transformers 5 has renamed; the
+    # warning fires for every config that does not set it.
+    warnings.filterwarnings("ignore", message="`gradient_checkpointing` is deprecated")
 
 
 def train(config) -> int:

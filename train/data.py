@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from accelerate import PartialState  # prints once, on the main process
 from datasets import Dataset
 
 from data.build import build_dataset
@@ -99,7 +100,8 @@ def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit:
                               desc=f"masking {split}")
     kept = tokenized.filter(lambda r: len(r["input_ids"]) <= max_length, desc=f"checking {split}")
     if len(kept) < len(tokenized):
-        print(f"{split}: left out {len(tokenized) - len(kept)} row(s) longer than max_length {max_length}")
+        PartialState().print(f"{split}: left out {len(tokenized) - len(kept)} row(s) longer than max_length "
+                             f"{max_length}")
     return kept
 
 
@@ -114,6 +116,7 @@ def dpo_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit:
     # Left out, not cut, as for SFT: a cut answer is neither a right nor a wrong call.
     kept = [i for i, p in enumerate(prompts) if len(p) + max(len(chosen[i]), len(rejected[i])) <= max_length]
     if len(kept) < len(rows):
-        print(f"dpo/{split}: left out {len(rows) - len(kept)} pair(s) longer than max_length {max_length}")
+        PartialState().print(f"dpo/{split}: left out {len(rows) - len(kept)} pair(s) longer than max_length "
+                             f"{max_length}")
     return Dataset.from_dict({"prompt_ids": [prompts[i] for i in kept], "chosen_ids": [chosen[i] for i in kept],
                               "rejected_ids": [rejected[i] for i in kept]})
