@@ -217,3 +217,18 @@ def test_a_folder_with_a_foreign_manifest_is_read_as_data(tmp_path):
 def test_sources_without_rows_are_an_error(tmp_path):
     with pytest.raises(FctuneError, match="names no BFCL category"):
         load_source("bfcl:")
+
+
+def test_csv_cells_longer_than_csvs_default_limit_are_read(tmp_path):
+    import csv
+
+    long_list = "\n\n".join(json.dumps({**WEATHER_V2, "function": f"weather_{i}"}, indent=4) for i in range(1200))
+    assert len(long_list) > 131072  # csv's default field limit
+    path = tmp_path / "train.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["functionList", "userPrompt", "assistantResponse"])
+        writer.writerow([long_list, "Weather in Lisbon?", WEATHER_CALL.replace("get_current_weather", "weather_7")])
+    loaded = load_source(str(path))
+    assert not loaded.problems and len(loaded.splits["train"][0].functions) == 1200
+    assert csv.field_size_limit() == 131072  # the process-wide limit is set back
