@@ -1,0 +1,155 @@
+"""Quality against minutes of training: the learning curve of embedded configs.
+
+    python bench/quality.py [--configs configs/smollm2-135m-sft.yaml ...] [--points 4] [--test-rows 144]
+                            [--bfcl-rows 160] [--others-rows 120] [--set KEY=VALUE ...] [--work DIR]
+
+Each config is trained once with `python -m train`, saving a checkpoint at --points evenly
+spaced steps; the base model (0 minutes) and every checkpoint are then evaluated with
+`python -m eval` on the same rows:
+  ours     a stratified sample of --test-rows of our test split (the run's own data build):
+           exact-call accuracy on seen and unseen functions, no-call accuracy, asked-for-missing;
+  bfcl     BFCL simple and irrelevance, a stratified sample of --bfcl-rows;
+  others   BFCL live_simple and live_irrelevance (functions and requests contributed by users,
+           unlike our own), a sample of --others-rows: only what generalises scores there.
+Minutes are the run's training time (train_runtime) at each step, steps being of equal work.
+Prints a table per config, writes bench/results/quality.json and quality.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SETS = {"ours": None, "bfcl": "bfcl:simple,irrelevance", "others": "bfcl:live_simple,live_irrelevance"}
+FIGURES = [  # (label, set, path into report.json's figures)
+    ("exact seen", "ours", ("calls", "by_seen", "seen", "exact_accuracy")),
+    ("exact unseen", "ours", ("calls", "by_seen", "unseen", "exact_accuracy")),
+    ("no-call", "ours", ("calls", "no_call_accuracy")),
+    ("asked-for-missing", "ours", ("calls", "asked_for_missing_rate")),
+    ("BFCL simple", "bfcl", ("bfcl", "per_category", "simple_python", "accuracy")),
+    ("BFCL irrelevance", "bfcl", ("bfcl", "per_category", "irrelevance", "accuracy")),
+    ("live simple", "others", ("bfcl", "per_category", "live_simple", "accuracy")),
+    ("live irrelevance", "others", ("bfcl", "per_category", "live_irrelevance", "accuracy")),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--configs", nargs="+", default=["configs/smollm2-135m-sft.yaml"])
+    p.add_argument("--points", type=int, default=4, help="checkpoints evaluated per config (besides the base)")
+    p.add_argument("--test-rows", type=int, default=144)
+    p.add_argument("--bfcl-rows", type=int, default=160)
+    p.add_argument("--others-rows", type=int, default=120)
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override every config")
+    p.add_argument("--work", help="where runs and evaluations go (default: a temporary directory)")
+    p.add_argument("--results-dir", default=str(ROOT / "bench" / "results"))
+    args = p.parse_args(argv)
+    if args.points < 1 or min(args.test_rows, args.bfcl_rows, args.others_rows) < 1:
+        p.error("--points and the row counts must be at least 1")
+    work = Path(args.work or tempfile.mkdtemp(prefix="fctune-quality-"))
+    rows = {"ours": args.test_rows, "bfcl": args.bfcl_rows, "others": args.others_rows}
+    results = {"rows": rows, "configs": {}}
+    base = None
+    for config in args.configs:
+        name = Path(config).stem
+        run = train(config, work / name, args.points, args.set)
+        if base is None:  # every config starts from the same base model, on the same rows
+            base = evaluate(None, run, work / "base", rows)
+        points = [{"step": 0, "minutes": 0.0, **base}]
+        info = json.loads((run / "run.json").read_text())
+        seconds, steps = info["metrics"]["train_runtime"], info["global_step"]
+        for checkpoint in sorted(run.glob("checkpoint-*"), key=lambda c: int(c.name.split("-")[1])):
+            step = int(checkpoint.name.split("-")[1])
+            points.append({"step": step, "minutes": round(seconds * step / steps / 60, 2),
+                           **evaluate(checkpoint, run, work / f"{name}-{step}", rows)})
+        results["configs"][name] = {"config": config, "set": args.set, "points": points}
+        print_table(name, points)
+    out = Path(args.results_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "quality.json").write_text(json.dumps(results, indent=2) + "\n")
+    chart(results, out / "quality.png")
+    print(f"wrote {out / 'quality.json'} and {out / 'quality.png'}")
+    return 0
+
+
+def sh(cmd: list[str]) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def train(config: str, out: Path, points: int, overrides: list[str]) -> Path:
+    text = Path(config).read_text()
+    steps = int(re.search(r"^max_steps:\s*(\d+)", text, re.M).group(1))
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key == "max_steps":
+            steps = int(value)
+    every = max(1, steps // points)
+    flags = [f"--{k}={v}" for k, _, v in (item.partition("=") for item in overrides)]
+    sh([sys.executable, "-m", "train", config, *flags, "--output_dir", str(out), "--overwrite_output_dir", "true",
+        "--eval_after_training", "false", "--save_strategy", "steps", "--save_steps", str(every),
+        "--save_total_limit", str(points + 1)])
+    return out
+
+
+def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict) -> dict:
+    family = json.loads((run / "run.json").read_text())["data"]["family"]  # checkpoints hold no tokenizer
+    figures = {}
+    for key, data in SETS.items():
+        cmd = [sys.executable, "-m", "eval", "--model", "embedded", "--data", data or str(run / "data"),
+               "--max-samples", str(rows[key]), "--out", str(out / key), "--family", family]
+        if adapter is not None:
+            cmd += ["--adapter", str(adapter)]
+        sh(cmd)
+        report = json.loads((out / key / "report.json").read_text())
+        figures[key] = report["models"]["adapter" if adapter is not None else "base"]
+    return {"figures": {label: dig(figures[key], path) for label, key, path in FIGURES}}
+
+
+def dig(figures: dict, path: tuple):
+    for key in path:
+        figures = figures.get(key) if isinstance(figures, dict) else None
+    return figures
+
+
+def print_table(name: str, points: list[dict]) -> None:
+    labels = [label for label, _, _ in FIGURES]
+    print(f"\n{name}\n{'step':>5} {'min':>6} " + " ".join(f"{label:>17}" for label in labels))
+    for point in points:
+        cells = ["–" if point["figures"][k] is None else f"{point['figures'][k]:.3f}" for k in labels]
+        print(f"{point['step']:>5} {point['minutes']:>6.1f} " + " ".join(f"{c:>17}" for c in cells))
+
+
+def chart(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 4, figsize=(14, 6.5), sharex=True)
+    for ax, (label, key, _) in zip(axes.flat, FIGURES):
+        for name, run in results["configs"].items():
+            xs = [p["minutes"] for p in run["points"] if p["figures"][label] is not None]
+            ys = [p["figures"][label] for p in run["points"] if p["figures"][label] is not None]
+            ax.plot(xs, ys, marker="o", label=name)
+        ax.set_title(f"{label} (n={results['rows'][key]})", fontsize=9)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("minutes of training")
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
