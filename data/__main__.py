@@ -9,6 +9,7 @@ from pathlib import Path
 
 from data.build import build_dataset
 from data.common import FctuneError, run_cli, take_debug_flag
+from data.dpo import parse_mix
 from data.models import EMBEDDED
 from data.formats import CONVERSATION_RULES, FORMATS, left_out_summary
 from data.render import FAMILIES, render
@@ -35,28 +36,8 @@ def _load(args):
     return load_source(args.source, Columns.parse(args.column), args.bfcl_dir, args.format)
 
 
-def _parse_mix(text: str | None) -> dict[str, float] | None:
-    """`KIND=W,...` to weights, checked before any work is done."""
-    from data.dpo import mix_weights
-
-    if not text:
-        return None
-    mix = {}
-    for part in text.split(","):
-        kind, _, weight = part.partition("=")
-        try:
-            mix[kind.strip()] = float(weight)
-        except ValueError:
-            raise FctuneError(f"bad --dpo-mix entry {part!r}: expected KIND=WEIGHT") from None
-    try:
-        mix_weights(mix)
-    except ValueError as e:
-        raise FctuneError(str(e)) from None
-    return mix
-
-
 def cmd_build(args) -> int:
-    dpo_mix = _parse_mix(args.dpo_mix)
+    dpo_mix = parse_mix(args.dpo_mix, "--dpo-mix")
     loaded = _load(args)
     for p in loaded.problems:
         print(p, file=sys.stderr)

@@ -96,7 +96,8 @@ def build_dataset(loaded: Loaded, out: Path, family: str, system: str = "", seed
 
 def write_build(out: Path, splits: dict[str, list[Example]], family: str, system: str,
                 manifest: dict, dpo: dict | None = None) -> dict:
-    """Render and write everything into `out`; returns the manifest. `dpo` holds make_pairs settings."""
+    """Render and write everything into `out`; returns the manifest. `dpo` holds make_pairs settings, and
+    optionally `pairs`: {split: (rows, report)} made elsewhere, written instead of synthesized ones."""
     get_family(family)
     _check_replaceable(out)
     with replace_dir(out) as tmp:
@@ -121,15 +122,19 @@ def write_build(out: Path, splits: dict[str, list[Example]], family: str, system
 
 
 def _write_dpo(dpo_dir: Path, splits: dict[str, list[Example]], family: str, system: str,
-               seed: int, mix: dict[str, float] | None) -> dict:
+               seed: int, mix: dict[str, float] | None, pairs: dict | None = None) -> dict:
     from data.dpo import make_pairs
 
     dpo_dir.mkdir()
     reports = {}
     for split in SPLITS:
-        if splits.get(split):
+        if split in (pairs or {}):
+            rows, reports[split] = pairs[split]
+        elif splits.get(split):
             rows, reports[split] = make_pairs(splits[split], family, system, seed=seed, mix=mix)
-            _write_jsonl(dpo_dir / f"{split}.jsonl", rows)
+        else:
+            continue
+        _write_jsonl(dpo_dir / f"{split}.jsonl", rows)
     return reports
 
 

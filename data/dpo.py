@@ -12,6 +12,7 @@ import json
 import math
 import random
 
+from data.common import FctuneError
 from data.render import render_calls, render_prompt, render_response
 from data.schema import Call, Example, Function, SchemaError, loads_json
 
@@ -74,6 +75,24 @@ def make_pairs(examples: list[Example], family: str, system: str = "", seed: int
                      "rejection": kind, "id": ex.meta.get("id")})
     report = {"pairs": len(rows), "skipped": skipped, "by_kind": by_kind, "requested_mix": weights}
     return rows, report
+
+
+def parse_mix(text: str | None, option: str = "--mix") -> dict[str, float] | None:
+    """`KIND=W,...` to weights, checked before any work is done."""
+    if not text:
+        return None
+    mix = {}
+    for part in text.split(","):
+        kind, _, weight = part.partition("=")
+        try:
+            mix[kind.strip()] = float(weight)
+        except ValueError:
+            raise FctuneError(f"bad {option} entry {part!r}: expected KIND=WEIGHT") from None
+    try:
+        mix_weights(mix)
+    except ValueError as e:
+        raise FctuneError(f"{option}: {e}") from None
+    return mix
 
 
 def mix_weights(mix: dict[str, float] | None) -> dict[str, float]:
