@@ -20,11 +20,11 @@ pytestmark = pytest.mark.slow  # every test here trains, generates or starts a p
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, call_rows):
-    from data.build import assign_splits, base_manifest, write_build
+    from data.build import build_dataset
 
     loaded = load_source(str(call_rows))
     out = tmp_path_factory.mktemp("built") / "data"
-    write_build(out, assign_splits(loaded, 4, 2, 0), "llama2", "", base_manifest(loaded, "llama2", "", 0, 4, 2))
+    build_dataset(loaded, out, "llama2", test_size=4, validation_size=2)
     return out
 
 

@@ -117,7 +117,7 @@ def test_cli_bad_config_is_one_line_and_exit_2(tmp_path):
 
 @pytest.mark.slow
 def test_cli_missing_model_and_dpo_without_pairs(tmp_path, call_rows):
-    from data.build import base_manifest, write_build
+    from data.build import build_dataset
     from data.sources import load_source
 
     result = cli(str(write(tmp_path, model_name_or_path=str(tmp_path / "no-model"), dataset=str(call_rows),
@@ -127,7 +127,7 @@ def test_cli_missing_model_and_dpo_without_pairs(tmp_path, call_rows):
 
     built = tmp_path / "built"
     loaded = load_source(str(call_rows))
-    write_build(built, {"train": loaded.splits["train"]}, "llama2", "", base_manifest(loaded, "llama2", "", 0, 0, 0))
+    build_dataset(loaded, built, "llama2", test_size=0, validation_size=0)
     result = cli(str(write(tmp_path, method="dpo", dataset=str(built))))
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "has no DPO pairs: build it with `python -m data build ... --dpo`" in result.stderr
