@@ -11,7 +11,7 @@ from transformers.utils.chat_parsing import ResponseParser, parse_response
 
 from data.render import render_calls, response_template
 from data.schema import Call
-from eval.parse import parse_output
+from eval.parse import CallStream, parse_output, to_message
 
 EOS = "</s>"
 TEMPLATE = response_template("llama2", EOS)
@@ -301,3 +301,36 @@ def test_json_like_noise_never_raises(text):
     parsed = parse_output(text)
     assert template_calls(text) == parsed.calls
     assert parsed.attempted or not parsed.calls
+
+
+# --- for servers: the reading as an OpenAI message, and while it is generated ---------------
+
+@pytest.mark.parametrize("text, content", [
+    (V2, None),
+    (f"```json\n{V2}\n```", None),
+    (f"Sure!\n\n{V2}\n\nDone.", "Sure!\n\nDone."),
+    (f"Here:\n```json\n{V2}\n```\nDone.", "Here:\n\nDone."),
+    (V2[:-1] + "\n\n" + V2, V2[:-1].strip()),  # a broken call is shown as text
+])
+def test_to_message_gives_the_calls_and_the_text_around_them(text, content):
+    message = to_message(text)
+    assert message == {"role": "assistant", "content": content, "tool_calls": [
+        {"type": "function", "function": {"name": WEATHER.name, "arguments": json.dumps(WEATHER.arguments)}}]}
+
+
+def test_to_message_of_a_text_answer_keeps_it_whole():
+    text = "Which city?\n\n\n```\ncode\n```"
+    assert to_message(f"  {text}\n") == {"role": "assistant", "content": text}
+
+
+@settings(max_examples=100, deadline=None)
+@given(calls=st.lists(_calls, min_size=1, max_size=3), before=_prose, cuts=st.lists(st.integers(0, 10**6), max_size=12))
+def test_call_stream_sends_prose_first_then_each_call_once_complete(calls, before, cuts):
+    text = before + "\n\n" + render_calls(calls)
+    bounds = sorted({c % (len(text) + 1) for c in cuts} | {len(text)})
+    stream, prose, sent = CallStream(), "", []
+    for end in bounds:
+        new_prose, new_calls = stream.update(text[:end])
+        prose, sent = prose + new_prose, sent + new_calls
+        assert sent == parse_output(text[:end]).calls  # each call as soon as its JSON is complete
+    assert prose == before + "\n\n" and sent == calls
