@@ -207,9 +207,8 @@ def response_template(family: str, eos_token: str) -> dict:
     A call region opens (zero-width) where a complete call starts, after any whitespace and
     an opening ``` fence, and closes before the next character that is not whitespace: the
     streaming parser holds back a close that ends where the generated text ends so far, and
-    would then lose the call's start. The closing fence of a call at the very end is left out
-    of `content`. Everything that is not a v2 call object (broken JSON, other JSON, v3/OpenAI
-    keys) stays in `content`. `eos_token` ends the answer."""
+    would then lose the call's start. Everything that is not a v2 call object (broken JSON,
+    other JSON, v3/OpenAI keys) stays in `content`. `eos_token` ends the answer."""
     anchor = get_family(family).e_inst.strip().splitlines()[-1]  # the prompt's last marker
     return {
         "start_anchor_pattern": re.escape(anchor) + _WS,
@@ -224,7 +223,8 @@ def response_template(family: str, eos_token: str) -> dict:
                               "function": {"name": "{content.function}", "arguments": "{content.arguments}"}},
             },
             "content": {
-                "close_pattern": rf"\s*(?:{_FENCE}\s*)?(?:{re.escape(eos_token)}|\Z)",
+                # The fence closing a call at the end goes too; one closing a code block stays.
+                "close_pattern": rf"\s*(?:(?<=\}}{_WS}){_FENCE}\s*)?(?:{re.escape(eos_token)}|\Z)",
                 "content": "text",
                 "repeats": True,
                 "join": SEPARATOR,

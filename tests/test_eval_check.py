@@ -49,7 +49,8 @@ def test_function_not_offered_and_unreadable_arguments():
     bad_json = {"type": "function", "function": {"name": "get_weather", "arguments": "{city: Oslo"}}
     checks = check_calls([tool_call("get_forecast", {}), bad_json], [WEATHER])
     assert checks[0] == CallCheck("get_forecast", error="'get_forecast' is not offered")
-    assert checks[1].name == "get_weather" and checks[1].error.startswith("call to 'get_weather': arguments are not valid JSON")
+    assert checks[1].name == "get_weather"
+    assert checks[1].error.startswith("call to 'get_weather': arguments are not valid JSON")
 
 
 def test_every_shape_of_call_and_tool_gives_the_same_checks():

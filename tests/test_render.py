@@ -219,3 +219,19 @@ def test_response_template_reads_back_random_answers(smollm2_tokenizer, ex, fami
     # Characters the tokenizer cannot write (it has no bytes for some planes) are lost before any parsing.
     assume(smollm2_tokenizer.decode(smollm2_tokenizer(completion, add_special_tokens=False).input_ids) == completion)
     _reads_back(smollm2_tokenizer, ex, family)
+
+
+@pytest.mark.parametrize("answer, content, calls", [
+    ("Run:\n```\nls -l\n```", "Run:\n```\nls -l\n```", 0),  # a text answer, its code block whole
+    (f"```json\n{WEATHER_CALL}\n```", None, 1),  # the fence around a call is not text
+    (f"Sure.\n\n{WEATHER_CALL}\n\n{WEATHER_CALL}\n\nAnything else?", "Sure.\n\nAnything else?", 2),
+    (WEATHER_CALL[:-1], WEATHER_CALL[:-1].strip(), 0),  # a call cut short is text
+])
+def test_response_template_puts_the_text_around_calls_in_content(answer, content, calls):
+    from transformers.utils.chat_parsing import parse_response
+
+    from data.render import response_template
+
+    for end in ("</s>", ""):  # ended by EOS as generated, or decoded without special tokens
+        message = parse_response(answer + end, response_template("llama2", "</s>"), prefix="[/INST]\n\n")
+        assert message.get("content") == content and len(message.get("tool_calls", [])) == calls

@@ -195,7 +195,8 @@ def test_merge_refuses_an_adapter_without_the_v2_templates(tmp_path, tiny_llama,
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    get_peft_model(AutoModelForCausalLM.from_pretrained(str(tiny_llama)), LoraConfig(r=2)).save_pretrained(tmp_path / "a")
+    model = AutoModelForCausalLM.from_pretrained(str(tiny_llama))
+    get_peft_model(model, LoraConfig(r=2)).save_pretrained(tmp_path / "a")
     llama_tokenizer.save_pretrained(tmp_path / "a")
     result = subprocess.run([sys.executable, "-m", "train.merge", "--adapter", str(tmp_path / "a"), "--out",
                              str(tmp_path / "m")], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -37,7 +37,8 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
     tokenizer = AutoTokenizer.from_pretrained(str(adapter))  # carries the v2 chat template and pad token
     family = family_of(tokenizer)
     if family is None:
-        raise FctuneError(f"the tokenizer in {adapter} has no v2 chat template: it was not saved by fctune's train stage")
+        raise FctuneError(f"the tokenizer in {adapter} has no v2 chat template: "
+                          "it was not saved by fctune's train stage")
     # Adapters trained before response templates existed get theirs here; the same one otherwise.
     tokenizer.response_template = response_template(family, tokenizer.eos_token)
     base = load_model(base_name, dtype, trust_remote_code=trust_remote_code)
@@ -55,7 +56,8 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m train.merge", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--adapter", required=True, type=Path, help="a run directory (a PEFT adapter with the tokenizer training saved)")
+    parser.add_argument("--adapter", required=True, type=Path,
+                        help="a run directory (a PEFT adapter with the tokenizer training saved)")
     parser.add_argument("--out", required=True, type=Path, help="where to write the merged model")
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"],
                         help="dtype of the merged weights (default bfloat16)")
