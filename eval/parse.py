@@ -43,7 +43,9 @@ _STARTS_AS_CALLS = re.compile(r"\{|\[\s*\{")
 _OPENS_AS_CALL = re.compile(r"""\{\s*["']?(?:function|name)["']?\s*:|\{\s*["']?type["']?\s*:\s*["']function""")
 _LINE_OPENS_JSON = re.compile(r"^[{\[]", re.MULTILINE)
 _FENCE_MARKER = re.compile(r"^[ \t]*```\w*[ \t]*$", re.MULTILINE)
-_MAY_START_CALLS = re.compile(r"[{\[`]")
+# Where calls may begin in an answer still being generated: any `{`, a `[` before a `{` (or
+# before the end), a ``` fence (or backticks at the end that may become one).
+_MAY_START_CALLS = re.compile(r"\{|\[(?=\s*(?:\{|\Z))|```|`{1,2}\Z")
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,10 @@ def to_message(text: str) -> dict:
 class CallStream:
     """An answer read as it grows: the text that is surely prose, and each call once its JSON is complete.
 
-    Prose is what comes before the first `{`, `[` or backtick (anything later may turn out to
-    be a call, so a stream cannot send it as text); calls are `parse_output`'s, sent once
-    they are read. A decoded JSON value never changes as text is added, so the calls read
+    Prose is what comes before the first place a call may begin (`_MAY_START_CALLS`: anything
+    later may turn out to be a call, so a stream cannot send it as text); a place that may
+    begin a call depends only on what follows it, so prose once sent stays prose. Calls are
+    `parse_output`'s, sent once they are read. A decoded JSON value never changes as text is added, so the calls read
     from a longer text start with those read before; should that ever fail (a broken JSON
     array that completes later), no more calls are sent rather than wrong ones."""
 

@@ -45,7 +45,7 @@ ToolParser, ToolParserManager = _first(["vllm.tool_parsers", "vllm.entrypoints.o
 @ToolParserManager.register_module("fctune_v2")
 class FctuneV2ToolParser(ToolParser):
     """Whole answers through `to_message`; streamed ones through `CallStream`: the prose before
-    the first bracket as content, then each call, whole, once its JSON is complete."""
+    the first place a call may begin as content, then each call, whole, once its JSON is complete."""
 
     def __init__(self, tokenizer, *args, **kwargs):
         super().__init__(tokenizer, *args, **kwargs)

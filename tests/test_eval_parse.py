@@ -334,3 +334,23 @@ def test_call_stream_sends_prose_first_then_each_call_once_complete(calls, befor
         prose, sent = prose + new_prose, sent + new_calls
         assert sent == parse_output(text[:end]).calls  # each call as soon as its JSON is complete
     assert prose == before + "\n\n" and sent == calls
+
+
+@pytest.mark.parametrize("text, prose", [
+    ("See [1] and `code` or ``x``.", "See [1] and `code` or ``x``."),
+    ("Use {braces}", "Use "),
+    ("List: [ {", "List: "),
+    ("Here:\n```json\n{", "Here:\n"),
+    ("Almost ``", "Almost "),
+])
+def test_call_stream_holds_text_only_where_a_call_may_begin(text, prose):
+    assert CallStream().update(text) == (prose, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from('{}[]`" \nab1'), max_size=40))
+def test_call_stream_never_takes_back_prose(text):
+    stream, sent = CallStream(), ""
+    for end in range(len(text) + 1):
+        sent += stream.update(text[:end])[0]
+        assert text[:end].startswith(sent)
