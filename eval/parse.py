@@ -129,16 +129,16 @@ def to_message(text: str) -> dict:
     return message
 
 
-
 class CallStream:
     """An answer read as it grows: the text that is surely prose, and each call once its JSON is complete.
 
     Prose is what comes before the first place a call may begin (`_MAY_START_CALLS`: anything
     later may turn out to be a call, so a stream cannot send it as text); a place that may
     begin a call depends only on what follows it, so prose once sent stays prose. Calls are
-    `parse_output`'s, sent once they are read. A decoded JSON value never changes as text is added, so the calls read
-    from a longer text start with those read before; should that ever fail (a broken JSON
-    array that completes later), no more calls are sent rather than wrong ones."""
+    `parse_output`'s, sent once they are read. A decoded JSON value never changes as text is
+    added, so the calls read from a longer text start with those read before; should that
+    ever fail (a broken JSON array that completes later), no more calls are sent rather than
+    wrong ones."""
 
     def __init__(self) -> None:
         self.calls: list[Call] = []  # the calls sent so far

@@ -39,6 +39,9 @@ TOOLS = [{"type": "function", "function": {"name": name, "description": descript
         ("search_bing", "Run a web search and return the top results.", "query", "What to search for")]]
 
 
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is local, whatever *_PROXY says
+
+
 def run(cmd, timeout=300):
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                             env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
@@ -97,7 +100,7 @@ def server(merged):
             assert process.poll() is None, f"transformers serve exited:\n{log.read_text()[-4000:]}"
             assert time.monotonic() < deadline, f"transformers serve did not come up:\n{log.read_text()[-4000:]}"
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                with NO_PROXY.open(f"http://127.0.0.1:{port}/health", timeout=2):
                     break
             except OSError:
                 time.sleep(0.5)
@@ -113,9 +116,10 @@ def server(merged):
 
 @pytest.fixture(scope="module")
 def client(server):
+    import httpx
     from openai import OpenAI
 
-    return OpenAI(base_url=server, api_key="unused")
+    return OpenAI(base_url=server, api_key="unused", http_client=httpx.Client(trust_env=False))
 
 
 def ask(client, merged, user, **kwargs):
@@ -190,14 +194,16 @@ def test_vllm_plugin_reads_calls_with_our_parser(merged):
         parse_output(ROWS[1][1]).calls
 
 
-def test_merge_refuses_an_adapter_without_the_v2_templates(tmp_path, tiny_llama, llama_tokenizer):
+def test_merge_refuses_an_adapter_without_the_v2_templates(tmp_path, tiny_llama):
     """A PEFT adapter whose tokenizer fctune did not save has no family to serve with: refused, nothing written."""
     from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     model = AutoModelForCausalLM.from_pretrained(str(tiny_llama))
     get_peft_model(model, LoraConfig(r=2)).save_pretrained(tmp_path / "a")
-    llama_tokenizer.save_pretrained(tmp_path / "a")
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_llama))
+    tokenizer.chat_template = "{{ messages[0].content }}"  # some other chat format
+    tokenizer.save_pretrained(tmp_path / "a")
     result = subprocess.run([sys.executable, "-m", "train.merge", "--adapter", str(tmp_path / "a"), "--out",
                              str(tmp_path / "m")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "has no v2 chat template" in result.stderr.strip().splitlines()[-1]
