@@ -25,6 +25,7 @@ from data.schema import Function, Param
 CATALOG_SEED = 13
 STYLES = ("snake", "camel", "dotted", "namespace", "pascal", "prefixed", "object_first")
 CAMEL_STYLES = ("camel", "pascal")
+MAX_OPTIONAL = 4
 SUFFIXES = ("", "", "", " Returns the result as JSON.", " Requires the user to be signed in.",
             " The user must confirm first.", " Times are in the user's time zone.")
 
@@ -160,8 +161,10 @@ def _make(spec: Spec, dom: Domain, style: str, rng: random.Random, taken: set, d
     else:
         raise RuntimeError(f"catalog: no free name for {dom.key}/{spec.action}/{spec.obj.singular} in style {style}")
     camel = style in CAMEL_STYLES and rng.random() < 0.8
-    concepts = [(c, True) for c in spec.required]
-    concepts += [(c, False) for c in spec.optional if not (drop_optional and rng.random() < 0.3)]
+    optional = [c for c in spec.optional if not (drop_optional and rng.random() < 0.3)]
+    if len(optional) > MAX_OPTIONAL:  # long argument lists cost tokens in every row that offers the function
+        optional = [optional[i] for i in sorted(rng.sample(range(len(optional)), MAX_OPTIONAL))]
+    concepts = [(c, True) for c in spec.required] + [(c, False) for c in optional]
     if rng.random() < 0.3:  # not every author lists the required arguments first
         rng.shuffle(concepts)
     params, by_name = [], {}

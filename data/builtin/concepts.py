@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 Maker = Callable[[random.Random], Any]
@@ -45,7 +45,7 @@ class Concept:
     count: tuple[int, int] = (2, 4)  # array lengths
     bounds: tuple[float, float] | None = None  # integer/number range, may go into the schema
     default: tuple = ()  # candidate defaults when the argument is optional
-    extra: dict = field(default_factory=dict)
+    bare: str = ""  # an object's fields as a value alone ("{0}-{1}"); comma-separated when empty
 
 
 def _words(spec: str) -> tuple[str, ...]:
@@ -85,9 +85,10 @@ def listing(key, names, noun, says, pool, item="string", count=(2, 4), desc="") 
                    items=item, count=count)
 
 
-def record(key, names, noun, says, *props, desc="") -> Concept:
-    """An object whose fields are all required; `says` places every field, "{0}", "{1}", ... in order."""
-    return Concept(key, "object", _words(names), noun, _words(says), None, descriptions=_words(desc), props=props)
+def record(key, names, noun, says, *props, bare="", desc="") -> Concept:
+    """An object whose fields are all required; `says` (and `bare`) place every field, "{0}", "{1}", ... in order."""
+    return Concept(key, "object", _words(names), noun, _words(says), None, descriptions=_words(desc), props=props,
+                   bare=bare)
 
 
 def records(key, names, noun, says, *props, count=(1, 3), desc="") -> Concept:

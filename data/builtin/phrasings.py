@@ -61,13 +61,18 @@ def show(c: Concept, value, schema: dict, rng: random.Random) -> str:
     """The value as a user writes it: an enum value perhaps in another case, a list with "and"."""
     if c.enum:
         return _enum_as_said(value, rng)
+    if c.type == "array" and c.props:  # each item as its phrase words it: "2 x SKU-123"
+        return _join([rng.choice(c.says).format(*_fields(c.props, item, schema["items"], rng)) for item in value], rng)
     if c.type == "array":
-        if c.props:
-            return _join([_record(c.props, item, schema["items"], rng) for item in value], rng)
         return _join([str(v) for v in value], rng)
     if c.type == "object":
-        return _record(c.props, value, schema, rng)
+        fields = _fields(c.props, value, schema, rng)
+        return c.bare.format(*fields) if c.bare else ", ".join(fields)
     return str(value)
+
+
+def _fields(props: tuple[Concept, ...], value: dict, schema: dict, rng: random.Random) -> list[str]:
+    return [show(p, value[name], schema["properties"][name], rng) for p, name in zip(props, schema["properties"])]
 
 
 def _enum_as_said(value: str, rng: random.Random) -> str:
@@ -90,10 +95,6 @@ def _join(words: list[str], rng: random.Random) -> str:
     return ", ".join(words)
 
 
-def _record(props: tuple[Concept, ...], value: dict, schema: dict, rng: random.Random) -> str:
-    return ", ".join(show(p, value[name], schema["properties"][name], rng) for p, name in zip(props, schema["properties"]))
-
-
 def bare(c: Concept, value, schema: dict, rng: random.Random) -> str:
     """The value right after a verb phrase: "book a berth for Sea Breeze"; quoted where its phrases always quote it."""
     shown = show(c, value, schema, rng)
@@ -104,25 +105,17 @@ def clause(c: Concept, value, schema: dict, rng: random.Random) -> str:
     """The value inside a phrase of its own: "for 3 nights", "to 12 Baker Street, Leeds LS1 4AP"."""
     if c.type == "boolean":
         return rng.choice(c.says if value else c.says_false)
-    say = rng.choice(c.says)
     if c.type == "object":
-        names = list(schema["properties"])
-        return say.format(*[show(p, value[n], schema["properties"][n], rng) for p, n in zip(c.props, names)])
+        return rng.choice(c.says).format(*_fields(c.props, value, schema, rng))
     if c.type == "array" and c.props:
-        item_schema = schema["items"]
-        names = list(item_schema["properties"])
-        items = [rng.choice(c.says).format(*[show(p, item[n], item_schema["properties"][n], rng)
-                                             for p, n in zip(c.props, names)]) for item in value]
-        return _join(items, rng)
-    return say.format(show(c, value, schema, rng))
+        return show(c, value, schema, rng)
+    return rng.choice(c.says).format(show(c, value, schema, rng))
 
 
 def label(c: Concept, value, schema: dict, rng: random.Random) -> str:
     """The value after its name: "nights: 3", "check-in date 2025-03-14"."""
     if c.type == "boolean":
         return f"{c.noun}: {rng.choice(('yes', 'true')) if value else rng.choice(('no', 'false'))}"
-    if c.type == "array" and c.props:
-        return f"{c.noun}: {clause(c, value, schema, rng)}"
     return f"{c.noun}{rng.choice((': ', ': ', ' '))}{show(c, value, schema, rng)}"
 
 

@@ -85,13 +85,17 @@ REMIND_MSG = text("remind_msg", "message|reminder text|text|what|label", "remind
                   'to "{}"|saying "{}"|that says "{}"|: "{}"',
                   pick("take the bins out|call Mum|water the plants|submit expenses|pick up dry cleaning|renew "
                        "passport|stretch|book the MOT|pay rent|reply to Kofi"))
+ORGANIZER = record("organizer", "organizer|host|owner|organiser", "organizer",
+                   "organized by {0} ({1})|hosted by {0} at {1}|with {0}, {1} as the organizer",
+                   text("org_name", "name|full name|display name", "name", "{}", person),
+                   text("org_email", "email|email address|mail", "e-mail address", "{}", email), bare="{0} <{1}>")
 TIMEZONE = choice("timezone", "timezone|tz|time zone", "time zone", "in {} time|{} time zone|using {}",
                   "UTC|Europe/Lisbon|America/Toronto|Asia/Tokyo|Africa/Nairobi|Australia/Perth")
 
 CALENDAR = domain(
     "calendar", "calendar|cal|schedule",
     spec("create", noun("calendar event", tokens="event|calendar_event|appointment"), [EVENT_TITLE, ON_DATE, AT_TIME],
-         [DURATION, LOCATION, ATTENDEES, RECUR],
+         [DURATION, LOCATION, ATTENDEES, RECUR, ORGANIZER],
          vp="add an event to my calendar|put an event in my calendar|create a calendar event|schedule an event"),
     spec("list", noun("event", tokens="events|calendar_events|agenda"), [ON_DATE], [TIMEZONE],
          vp="list my events|show my calendar|show what's on my calendar|list my appointments",
@@ -164,6 +168,10 @@ PRODUCT_QUERY = text("product_query", "query|search|keywords|product|term", "pro
                           "espresso grinder|USB-C hub|rain jacket|mechanical keyboard|yoga mat|air purifier"))
 MAX_PRICE = number("max_price", "max price|price max|budget|price limit|under", "maximum price",
                    "under {}|for at most {}|below {}|no more than {}", 10, 900, default=(100,))
+PRICE_RANGE = record("price_range", "price range|price|budget range|price filter", "price range",
+                     "between {0} and {1}|from {0} to {1}|priced {0}-{1}",
+                     integer("price_min", "min|minimum|from|low", "lowest price", "{}", 5, 60),
+                     integer("price_max", "max|maximum|to|high", "highest price", "{}", 80, 900), bare="{0}-{1}")
 SKU = text("sku", "sku|product id|item id|product code|article number", "product code", "{}|item {}|product {}",
            pattern("SKU-#####", "B0#@@@@##@", "@@-####-@", "P#######"))
 QUANTITY = integer("quantity", "quantity|qty|count|amount|units|number of items", "quantity",
@@ -190,7 +198,7 @@ CART_ITEMS = records("cart_items", "items|line items|products|cart", "items",
 
 SHOPPING = domain(
     "shopping", "shop|store|ecommerce|orders",
-    spec("search", noun("product", tokens="products|catalog|items"), [PRODUCT_QUERY], [MAX_PRICE, SORT, LIMIT],
+    spec("search", noun("product", tokens="products|catalog|items"), [PRODUCT_QUERY], [MAX_PRICE, SORT, LIMIT, PRICE_RANGE],
          vp="search the shop|find products|look for {}|search the store|shop for {}"),
     spec("track", noun("order", tokens="order|order_status"), [ORDER_ID], [],
          q="where is my order|what's the status of my order|when will my order arrive"),
@@ -219,6 +227,11 @@ SERVICE = choice("service", "service|service level|speed|delivery type", "servic
 SIGNATURE = flag("signature", "signature required|require signature|signature|sign on delivery", "signature",
                  "with signature on delivery|signature required|and require a signature",
                  "no signature needed|without a signature|signature not required")
+DIMENSIONS = record("dimensions", "dimensions|size|box size|parcel dimensions", "parcel dimensions",
+                    "measuring {0} x {1} x {2} cm|of {0} by {1} by {2} cm|sized {0}x{1}x{2} cm",
+                    integer("length_cm", "length|length cm|l", "length in cm", "{}", 5, 120),
+                    integer("width_cm", "width|width cm|w", "width in cm", "{}", 5, 80),
+                    integer("height_cm", "height|height cm|h", "height in cm", "{}", 2, 80), bare="{0}x{1}x{2} cm")
 PICKUP_WINDOW = choice("pickup_window", "window|time window|pickup slot|slot", "pickup window",
                        "in the {}|during the {}|{} slot", "morning|afternoon|Evening|ANY")
 PACKAGES = integer("packages", "packages|parcels|pieces|count|boxes", "number of packages",
@@ -231,7 +244,7 @@ SHIPPING = domain(
     spec("track", noun("shipment", tokens="shipment|package|parcel"), [TRACKING], [CARRIER],
          q="where is my package|where's the parcel|what's the status of shipment"),
     spec("create", noun("shipment", tokens="shipment|label|shipping_label"), [RECIPIENT, ADDRESS, WEIGHT],
-         [CARRIER, SERVICE, SIGNATURE],
+         [CARRIER, SERVICE, SIGNATURE, DIMENSIONS],
          vp="ship a parcel|create a shipping label|send a package|create a shipment"),
     spec("schedule", noun("pickup", tokens="pickup|collection|courier_pickup"), [ON_DATE, ADDRESS],
          [PICKUP_WINDOW, PACKAGES, CARRIER], vp="schedule a pickup|book a courier pickup|arrange a collection"),
@@ -488,7 +501,7 @@ WEATHER = domain(
     "weather", "weather|forecast|meteo|climate",
     spec("get", noun("current conditions", "current conditions", tokens="current_weather|weather_now|conditions"),
          [WEATHER_CITY], [UNITS], q="what's the weather like|how warm is it|is it raining|what are conditions like",
-         vp="check the weather|get the current weather|tell me the weather"),
+         vp="check the weather|get the current weather|tell me what the weather is doing"),
     spec("get", noun("forecast", tokens="forecast|weather_forecast|outlook"), [WEATHER_CITY], [DAYS, UNITS, HOURLY],
          q="what's the forecast|will it rain|what will the weather be"),
     spec("get", noun("air quality index", tokens="air_quality|aqi|pollution"), [WEATHER_CITY], [],
@@ -591,10 +604,16 @@ BRANCH = text("branch", "branch|ref|git branch|source branch", "branch", "from {
 ALERT_ID = text("alert_id", "alert id|incident id|alert|incident", "alert ID", "{}|alert {}|incident {}",
                 pattern("INC-#####", "ALRT-####", "PD-@@@##"))
 
+ENV_VARS = records("env_vars", "env|env vars|environment variables|variables", "environment variables",
+                   "{0}={1}|{0} set to {1}",
+                   text("var_name", "name|key|variable", "variable name", "{}",
+                        pick("LOG_LEVEL|FEATURE_X|MAX_WORKERS|REGION|CACHE_TTL|DB_POOL")),
+                   text("var_value", "value|val|setting", "value", "{}", pick("debug|true|8|eu-west-1|300|20|off")),
+                   count=(1, 2))
 DEVOPS = domain(
     "devops", "ops|devops|infra|cloud|k8s",
     spec("restart", noun("service", tokens="service|svc|app"), [SERVICE_NAME], [ENV]),
-    spec("start", noun("deployment", tokens="deployment|deploy|release"), [SERVICE_NAME, VERSION], [ENV],
+    spec("start", noun("deployment", tokens="deployment|deploy|release"), [SERVICE_NAME, VERSION], [ENV, ENV_VARS],
          vp="deploy {}|roll out {}|ship {}|release {}"),
     spec("set", noun("replica count", tokens="scale|replicas|scale_service"), [SERVICE_NAME, REPLICAS], [ENV],
          vp="scale {}|scale up {}|scale out {}|resize {}"),
@@ -730,10 +749,14 @@ STATUS = choice("ticket_status", "status|state|new status|stage", "status", "to 
 CHANNEL_KIND = choice("contact_channel", "channel|source|via|contact method", "channel", "via {}|from {}|by {}",
                       "email|Phone|chat|web_form|Twitter")
 
+CUSTOMER = record("customer", "customer|requester|contact|reporter", "customer",
+                  "for {0} ({1})|reported by {0}, {1}|from customer {0} at {1}",
+                  text("cust_name", "name|customer name|full name", "name", "{}", person),
+                  text("cust_email", "email|email address|contact email", "e-mail address", "{}", email),
+                  bare="{0} <{1}>")
 SUPPORT = domain(
     "support", "support|helpdesk|tickets|crm",
-    spec("create", noun("support ticket", tokens="ticket|support_ticket|case"), [SUMMARY], [TICKET_PRIORITY,
-                                                                                          CHANNEL_KIND, EMAIL],
+    spec("create", noun("support ticket", tokens="ticket|support_ticket|case"), [SUMMARY], [TICKET_PRIORITY, CHANNEL_KIND, CUSTOMER],
          vp="open a ticket|create a support ticket|log a case|file a ticket"),
     spec("update", noun("ticket status", tokens="ticket_status|ticket|case_status"), [TICKET, STATUS], [NOTE],
          vp="set the ticket|mark the ticket|change the status of ticket|update the ticket"),
@@ -797,11 +820,15 @@ RADIUS_KM = number("radius_km", "radius|radius km|within|distance|range", "searc
 CATEGORY = choice("poi_category", "category|type|kind|place type", "kind of place", "{}|{} places|type {}",
                   "cafe|pharmacy|ATM|fuel|parking|Hospital|supermarket|EV_charger")
 
+NEAR_POINT = record("near_point", "near|center|point|location coordinates", "coordinates",
+                    "around {0}, {1}|near latitude {0} longitude {1}|close to {0},{1}",
+                    number("pt_lat", "lat|latitude", "latitude", "{}", -60, 70, decimals=4),
+                    number("pt_lng", "lng|lon|longitude", "longitude", "{}", -150, 170, decimals=4))
 MAPS = domain(
     "maps", "maps|geo|nav|places",
-    spec("get", noun("route", tokens="directions|route|navigation"), [FROM_PLACE, PLACE], [TRAVEL_MODE, AVOID],
+    spec("get", noun("route", tokens="route|navigation|itinerary"), [FROM_PLACE, PLACE], [TRAVEL_MODE, AVOID],
          vp="get directions|give me directions|plan a route|navigate {}", q="how do I get|what's the best way to get"),
-    spec("find", noun("nearby place", tokens="nearby|places_nearby|poi"), [CATEGORY], [PLACE, RADIUS_KM, LIMIT],
+    spec("find", noun("nearby place", tokens="nearby|places_nearby|poi"), [CATEGORY], [PLACE, RADIUS_KM, LIMIT, NEAR_POINT],
          vp="find a nearby|find the nearest|look for a|search for a"),
     spec("calculate", noun("travel time", tokens="travel_time|eta|distance_matrix"), [FROM_PLACE, PLACE], [TRAVEL_MODE],
          q="how long does it take to get|how far is it"),

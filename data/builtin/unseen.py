@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from data.builtin.actions import domain, noun, spec
 from data.builtin.concepts import (COUNTRIES, choice, date, datetime_, email, flag, integer, listing, number, pattern,
-                                   person, pick, records, text)
+                                   person, pick, record, records, text)
 
 OBS_DATE = "YYYY-MM-DD (the evening the session starts)"
 
@@ -244,10 +244,14 @@ BOTTLES = integer("bottles", "bottles|packs|units ordered|vials", "number of bot
 SUPPLIER = choice("supplier", "supplier|vendor|distributor|source vendor", "supplier", "from {}|via {}|through {}",
                   "Sigma|thermo|VWR|abcam|NEB")
 
+ALIQUOTS = records("aliquots", "aliquots|split volumes|portions", "aliquots", "{0} µl into {1}|{0} µl in tube {1}",
+                   integer("aliquot_ul", "microlitres|volume ul|ul", "volume in µl", "{}", 10, 900, step=10),
+                   text("aliquot_tube", "tube|vial|cryotube", "tube", "{}", pattern("T-###", "CRY-####")),
+                   count=(1, 3))
 LAB = domain(
     "lab", "lab|lims|samples|bench",
     spec("create", noun("sample registration", tokens="sample|specimen|sample_intake"), [SPECIMEN, SAMPLE_KIND,
-                                                                                        STORAGE_C], [RACK],
+                                                                                        STORAGE_C], [RACK, ALIQUOTS],
          vp="register a sample|log a specimen|check in a sample|accession {}"),
     spec("start", noun("assay run", tokens="assay|assay_run|test_run"), [SPECIMEN, ASSAY], [REPLICATES],
          vp="run an assay on {}|start testing|process {}"),
@@ -293,6 +297,11 @@ INCIDENT = text("incident", "incident details|what happened|occurrence|report te
                 'describing "{}"|saying "{}"|: "{}"', pick("Fender torn loose in the gust|Diesel sheen near the slip|"
                                                           "Shore power tripping|Dinghy drifting untied"))
 
+OWNER = record("owner", "owner contact|registered keeper|keeper details", "owner's contact",
+               "owned by {0} (tel. {1})|with keeper {0}, phone {1}",
+               text("keeper_name", "keeper|keeper name|legal holder", "owner's name", "{}", person),
+               text("keeper_tel", "telephone|tel|keeper phone", "owner's telephone", "{}",
+                    pattern("+351 9## ### ###", "+44 7### ######", "+33 6 ## ## ## ##")), bare="{0}, {1}")
 MARINA = domain(
     "marina", "marina|harbour|berths|moorings",
     spec("book", noun("berth", tokens="berth|mooring|visitor_berth"), [VESSEL, LOA, ARRIVAL], [MOORED],
@@ -302,7 +311,7 @@ MARINA = domain(
     spec("get", noun("tide table", tokens="tides|tide_table|tide_times"), [HARBOUR], [TIDE_DAY],
          q="when is high water|what are the tides|when is low tide"),
     spec("create", noun("vessel registration", tokens="vessel|boat_registration|register_vessel"), [VESSEL, HULL],
-         [SKIPPER], vp="register the boat|add the vessel|enrol the yacht"),
+         [SKIPPER, OWNER], vp="register the boat|add the vessel|enrol the yacht"),
     spec("schedule", noun("haul-out", tokens="haul_out|boat_lift|crane_slot"), [VESSEL, HAUL_DAY], [WORKS],
          vp="haul out {}|lift out {}|book the crane for {}"),
     spec("create", noun("incident report", tokens="incident|marina_incident|harbour_report"), [PONTOON, INCIDENT],
