@@ -67,9 +67,9 @@ ACTIONS = {
                    "Book a {n}.|Reserve a {n}.|Makes a {n} booking and returns a confirmation."),
     "send": action("send|post|dispatch", "send a {n}|send off a {n}|dispatch a {n}", "send {ns}",
                    "Send a {n}.|Sends a {n} right away.|Deliver a {n} to its recipient."),
-    "track": action("track|trace|get_status", "track the {n}|check on the {n}|trace the {n}|check the status of the {n}",
-                    "track {ns}", "Track a {n}.|Returns where a {n} is and its latest status.|"
-                    "Get the current status of a {n}."),
+    "track": action("track|trace|get_status",
+                    "track the {n}|check on the {n}|trace the {n}|check the status of the {n}", "track {ns}",
+                    "Track a {n}.|Returns where a {n} is and its latest status.|Get the current status of a {n}."),
     "calculate": action("calculate|calc|compute", "calculate the {n}|compute the {n}|work out the {n}|"
                         "figure out the {n}", "calculate the {n}",
                         "Calculate the {n}.|Computes the {n}.|Returns the {n} for the given values.|"

@@ -94,7 +94,8 @@ SMALL_TALK = [
     ("Good morning!", "Good morning! How can I help?"),
     ("How's your day going?", "Quite well, thanks for asking. What can I help you with?"),
     ("Thanks, that's all I needed.", "You're welcome! Let me know if anything else comes up."),
-    ("Who am I chatting with?", "I'm an AI assistant. I answer questions, and when one of my tools fits a request, I use it."),
+    ("Who am I chatting with?", "I'm an AI assistant. I answer questions, and when one of my tools fits a request, I "
+     "use it."),
     ("What's your name?", "I don't have a personal name; I'm an AI assistant, and I'm glad to help."),
     ("Tell me a joke.", "I tried to write a joke about a broken pencil, but it had no point."),
     ("Tell me a fun fact.", "Octopuses have three hearts and blue blood."),
@@ -203,7 +204,8 @@ def date_fact(rng: random.Random) -> tuple[str, str]:
     if kind == "days":
         m = rng.randint(1, 12)
         name = calendar.month_name[m]
-        return f"How many days are there in {name} {year}?", f"{name} {year} has {calendar.monthrange(year, m)[1]} days."
+        days = calendar.monthrange(year, m)[1]
+        return f"How many days are there in {name} {year}?", f"{name} {year} has {days} days."
     if kind == "leap":
         if calendar.isleap(year):
             return f"Is {year} a leap year?", f"Yes, {year} is a leap year: February {year} has 29 days."

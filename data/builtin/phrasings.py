@@ -16,8 +16,8 @@ from data.builtin.concepts import Concept
 # {vp}: verb phrase ("book a table"); {args}: inline clauses; {labels}: "label: value" list; {q}: a question.
 SEEN = {
     "inline": ("{Vp} {args}.", "Please {vp} {args}.", "Can you {vp} {args}?", "Could you {vp} {args}, please?",
-               "I'd like you to {vp} {args}.", "Hey, {vp} {args}.", "{Vp} {args}, thanks.", "I need you to {vp} {args}.",
-               "{vp} {args}", "Quick one: {vp} {args}.", "{Vp} {args} please."),
+               "I'd like you to {vp} {args}.", "Hey, {vp} {args}.", "{Vp} {args}, thanks.",
+               "I need you to {vp} {args}.", "{vp} {args}", "Quick one: {vp} {args}.", "{Vp} {args} please."),
     "labels": ("{Vp}. {labels}.", "{Vp} with these details - {labels}.", "{Vp}: {labels}", "Please {vp}. {labels}."),
     "question": ("{Q} {args}?", "Quick question: {q} {args}?", "{Q} {args}? Thanks."),
     "bare": ("{Vp}.", "Please {vp}.", "Can you {vp}?", "{vp}"),
@@ -33,8 +33,9 @@ UNSEEN = {
 PREFIXES = ("Hi! ", "Hello. ", "Morning! ", "Sorry to bother you. ", "OK, ", "Hey there. ")
 SUFFIXES = (" Thanks!", " Thank you.", " Cheers.", " Appreciate it.")
 
-ASK_ONE = ("What is the {a}?", "Which {a} should I use?", "Could you tell me the {a}?", "I need the {a} first. What is it?",
-           "Sure, what's the {a}?", "Happy to help. What {a} would you like?", "Before I do that: what is the {a}?")
+ASK_ONE = ("What is the {a}?", "Which {a} should I use?", "Could you tell me the {a}?",
+           "I need the {a} first. What is it?", "Sure, what's the {a}?", "Happy to help. What {a} would you like?",
+           "Before I do that: what is the {a}?")
 ASK_TWO = ("What are the {a} and the {b}?", "Could you give me the {a} and the {b}?",
            "I need two things first: the {a} and the {b}. What are they?", "Sure, what {a} and {b} should I use?")
 REFUSALS = ("None of the available functions can {gist}, so I can't do that here.",

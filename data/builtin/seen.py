@@ -143,7 +143,8 @@ FILES = domain(
     "files", "files|storage|drive|fs",
     spec("list", noun("file", tokens="files|folder_contents|directory"), [FOLDER_PATH], [RECURSIVE, LIMIT],
          vp="list the files|show the files|list the contents"),
-    spec("delete", noun("file", tokens="file"), [FILE_PATH], [], vp="delete the file|remove the file|delete {}|trash {}"),
+    spec("delete", noun("file", tokens="file"), [FILE_PATH], [],
+         vp="delete the file|remove the file|delete {}|trash {}"),
     spec("create", noun("folder", tokens="folder|directory|dir"), [FOLDER_PATH], [],
          vp="create a folder|make a new folder|make a directory|set up a folder"),
     spec("update", noun("file name", tokens="file|file_name"), [FILE_PATH, NEW_NAME], [],
@@ -198,7 +199,8 @@ CART_ITEMS = records("cart_items", "items|line items|products|cart", "items",
 
 SHOPPING = domain(
     "shopping", "shop|store|ecommerce|orders",
-    spec("search", noun("product", tokens="products|catalog|items"), [PRODUCT_QUERY], [MAX_PRICE, SORT, LIMIT, PRICE_RANGE],
+    spec("search", noun("product", tokens="products|catalog|items"), [PRODUCT_QUERY],
+         [MAX_PRICE, SORT, LIMIT, PRICE_RANGE],
          vp="search the shop|find products|look for {}|search the store|shop for {}"),
     spec("track", noun("order", tokens="order|order_status"), [ORDER_ID], [],
          q="where is my order|what's the status of my order|when will my order arrive"),
@@ -216,8 +218,8 @@ SHOPPING = domain(
 
 # --- shipping ---
 TRACKING = text("tracking", "tracking number|tracking id|tracking|awb|shipment id", "tracking number",
-                "{}|number {}|with tracking number {}|#{}", pattern("1Z###@##########", "JD0########GB", "####-####-####",
-                                                                    "LX#########CN"))
+                "{}|number {}|with tracking number {}|#{}",
+                pattern("1Z###@##########", "JD0########GB", "####-####-####", "LX#########CN"))
 CARRIER = choice("carrier", "carrier|courier|shipper|service provider", "carrier", "with {}|via {}|by {}|using {}",
                  "ups|FedEx|DHL|usps|royal_mail|DPD|gls")
 WEIGHT = number("weight", "weight|weight kg|kg|package weight|mass", "weight in kilograms",
@@ -385,8 +387,9 @@ DINING = domain(
     spec("cancel", noun("reservation", tokens="reservation|table_booking"), [BOOKING_REF], []),
     spec("calculate", noun("bill split", tokens="bill_split|split|split_bill"),
          [number("bill_total", "total|bill|amount|bill amount", "bill total", "of {}|for {}|a {} bill", 20, 600),
-          integer("diners", "people|diners|ways|split between", "number of people", "between {}|{} ways|among {} people",
-                  2, 12)], [TIP], vp="split the bill|divide the bill|split a bill", gist="split bills"),
+          integer("diners", "people|diners|ways|split between", "number of people",
+                  "between {}|{} ways|among {} people", 2, 12)], [TIP],
+         vp="split the bill|divide the bill|split a bill", gist="split bills"),
     spec("get", noun("menu", tokens="menu|restaurant_menu"), [RESTAURANT], [DIET],
          vp="show me the menu|get the menu|pull up the menu"),
 )
@@ -414,8 +417,8 @@ HOURS = integer("hours", "hours|duration hours|last hours|hours back|window", "n
                 "from the last {} hours|for the past {} hours|last {}h", 1, 48, default=(24,))
 ROOMS = listing("rooms", "rooms|areas|zones|room list", "rooms", "{}|in the {}|covering {}",
                 pick("kitchen|living room|bedroom|hallway|office|bathroom|dining room|stairs"))
-VACUUM_MODE = choice("vacuum_mode", "mode|suction|power mode|cleaning mode", "cleaning mode", "in {} mode|{} mode|on {}",
-                     "quiet|standard|Turbo|mop")
+VACUUM_MODE = choice("vacuum_mode", "mode|suction|power mode|cleaning mode", "cleaning mode",
+                     "in {} mode|{} mode|on {}", "quiet|standard|Turbo|mop")
 
 HOME = domain(
     "home", "home|smart_home|iot|house",
@@ -427,7 +430,8 @@ HOME = domain(
                                                                          flag("locked", "locked|lock|secure", "locked",
                                                                               "locked|and lock it|to locked",
                                                                               "unlocked|and unlock it|to unlocked")],
-         [], vp="set the lock on the {} door|change the lock on the {} door|set the {} door lock", gist="lock or unlock doors"),
+         [], vp="set the lock on the {} door|change the lock on the {} door|set the {} door lock",
+         gist="lock or unlock doors"),
     spec("start", noun("scene", tokens="scene|routine|automation"), [SCENE], [ROOM_NAME],
          vp="activate the scene|run the scene|start the routine|switch on the scene"),
     spec("get", noun("camera recording", tokens="camera_clip|recording|footage"), [CAMERA], [HOURS],
@@ -445,7 +449,8 @@ ARTIST = text("artist", "artist|band|musician|performer|artist name", "artist", 
 TRACK = text("track", "track|song|title|song name|track name", "song", '"{}"|the song "{}"|{}',
              pick("Feeling Good|Dreams|So What|Karma Police|Dancing Queen|Harder, Better, Faster, Stronger|"
                   "Water No Get Enemy|Gracias a la Vida|The Less I Know the Better|Merry Christmas Mr. Lawrence"))
-PLAYLIST = text("playlist", "playlist|playlist name|list|collection", "playlist", '"{}"|called "{}"|to {}|the {} playlist',
+PLAYLIST = text("playlist", "playlist|playlist name|list|collection", "playlist",
+                '"{}"|called "{}"|to {}|the {} playlist',
                 pick("Morning Run|Focus Flow|Sunday Jazz|Road Trip 2025|Dinner Party|Sleep|Throwbacks|Gym Beast"))
 SHUFFLE = flag("shuffle", "shuffle|random order|shuffled", "shuffle", "shuffled|on shuffle|in random order",
                "in order|without shuffle|not shuffled")
@@ -472,7 +477,8 @@ MEDIA = domain(
          vp="play some music by {}|put on {}|play songs by {}|start a radio of {}", gist="play music by an artist"),
     spec("create", noun("playlist", tokens="playlist"), [PLAYLIST],
          [flag("public", "public|is public|shared|visible", "public", "as a public playlist|public|visible to everyone",
-               "private|as a private playlist|just for me")], vp="create a playlist|make a new playlist|start a playlist"),
+               "private|as a private playlist|just for me")],
+         vp="create a playlist|make a new playlist|start a playlist"),
     spec("update", noun("playlist", tokens="playlist_add|playlist_track|add_to_playlist"), [PLAYLIST, TRACK], [ARTIST],
          vp="add a song to the playlist|update my playlist|add a track to a playlist", gist="add songs to playlists"),
     spec("list", noun("podcast episode", tokens="podcast_episodes|episodes|podcast"), [PODCAST], [EPISODES],
@@ -488,8 +494,8 @@ DAYS = integer("days", "days|num days|forecast days|horizon|days ahead", "number
                "for {} days|over the next {} days|{}-day|for the coming {} days", 1, 14, default=(3, 7))
 UNITS = choice("units", "units|unit|unit system|temperature unit|scale", "units", "in {}|using {}|{} units",
                "metric|imperial|Celsius|Fahrenheit|kelvin")
-HOURLY = flag("hourly", "hourly|per hour|hour by hour|detailed", "hourly detail", "hour by hour|hourly|with hourly detail",
-              "daily only|not hourly|per day")
+HOURLY = flag("hourly", "hourly|per hour|hour by hour|detailed", "hourly detail",
+              "hour by hour|hourly|with hourly detail", "daily only|not hourly|per day")
 WEATHER_CITY = text("weather_city", "city|location|place|city name|where", "location", "in {}|for {}|at {}",
                     pick(CITIES))
 POLLEN = choice("pollen_type", "pollen|allergen|type|pollen type", "pollen type", "{} pollen|for {}|of {}",
@@ -512,13 +518,14 @@ WEATHER = domain(
          [LATITUDE, LONGITUDE], [UNITS], q="what's the weather at|how's the weather at the point",
          gist="look up weather at coordinates", variants=1),
     spec("list", noun("weather alert", tokens="weather_alerts|alerts|warnings"), [WEATHER_CITY],
-         [choice("severity", "severity|min severity|level|alert level", "severity", "of {} severity|{} or worse|level {}",
-                 "minor|Moderate|severe|EXTREME")], q="are there any weather warnings|any storm alerts"),
+         [choice("severity", "severity|min severity|level|alert level", "severity",
+                 "of {} severity|{} or worse|level {}", "minor|Moderate|severe|EXTREME")],
+         q="are there any weather warnings|any storm alerts"),
 )
 
 # --- math and science ---
-RADIUS = number("radius", "radius|r|circle radius|radius length", "radius", "with radius {}|of radius {}|r = {}|radius {}",
-                0.5, 80, decimals=2)
+RADIUS = number("radius", "radius|r|circle radius|radius length", "radius",
+                "with radius {}|of radius {}|r = {}|radius {}", 0.5, 80, decimals=2)
 SIDE_A = number("side_a", "a|side a|first side|leg a|width", "first side", "{}|sides {}|a = {}|width {}", 1, 60)
 SIDE_B = number("side_b", "b|side b|second side|leg b|height", "second side", "and {}|by {}|b = {}|height {}", 1, 60)
 MATH_UNIT = choice("length_unit", "unit|units|length unit|measure", "unit", "in {}|{}|measured in {}",
@@ -583,8 +590,8 @@ SERVICE_NAME = text("service_name", "service|service name|app|application|unit",
                     "{}|the {} service|service {}",
                     pick("auth-api|billing-worker|nginx|payments-svc|search-indexer|redis-cache|web-frontend|"
                          "Notification-Service|report-cron|gateway"))
-ENV = choice("env", "environment|env|stage|target env|cluster", "environment", "in {}|on {}|to {}|in the {} environment",
-             "prod|staging|dev|QA|eu-west-1")
+ENV = choice("env", "environment|env|stage|target env|cluster", "environment",
+             "in {}|on {}|to {}|in the {} environment", "prod|staging|dev|QA|eu-west-1")
 VERSION = text("version", "version|tag|release|image tag|ref", "version", "{}|version {}|at {}|to {}",
                pattern("v#.##.#", "#.#.#", "v#.#.#-rc#", "release-2025.##"))
 REPLICAS = integer("replicas", "replicas|instances|count|nodes|pods", "number of replicas",
@@ -756,7 +763,8 @@ CUSTOMER = record("customer", "customer|requester|contact|reporter", "customer",
                   bare="{0} <{1}>")
 SUPPORT = domain(
     "support", "support|helpdesk|tickets|crm",
-    spec("create", noun("support ticket", tokens="ticket|support_ticket|case"), [SUMMARY], [TICKET_PRIORITY, CHANNEL_KIND, CUSTOMER],
+    spec("create", noun("support ticket", tokens="ticket|support_ticket|case"), [SUMMARY],
+         [TICKET_PRIORITY, CHANNEL_KIND, CUSTOMER],
          vp="open a ticket|create a support ticket|log a case|file a ticket"),
     spec("update", noun("ticket status", tokens="ticket_status|ticket|case_status"), [TICKET, STATUS], [NOTE],
          vp="set the ticket|mark the ticket|change the status of ticket|update the ticket"),
@@ -766,7 +774,8 @@ SUPPORT = domain(
          vp="find tickets|list tickets|search the tickets|show me the tickets"),
     spec("send", noun("customer reply", tokens="reply|customer_reply|response"), [TICKET, BODY],
          [flag("internal", "internal|private|internal note|is internal", "internal", "as an internal note|privately",
-               "publicly|to the customer|visible to the customer")], vp="reply to the ticket|answer the case|respond to {}"),
+               "publicly|to the customer|visible to the customer")],
+         vp="reply to the ticket|answer the case|respond to {}"),
 )
 
 # --- projects ---
@@ -805,9 +814,12 @@ PROJECTS = domain(
 )
 
 # --- maps ---
-PLACE = text("place", "place|address|location|query|point of interest", "place", "{}|to {}|near {}|around {}",
-             pick("Central Station|the Louvre|Shinjuku Gyoen|Union Square|Table Mountain|Tivoli Gardens|"
-                  "Old Town Square|King's Cross|Circular Quay|Plaza Mayor"))
+PLACES = pick("Central Station|the Louvre|Shinjuku Gyoen|Union Square|Table Mountain|Tivoli Gardens|"
+                  "Old Town Square|King's Cross|Circular Quay|Plaza Mayor")
+PLACE = text("place", "destination|to|to address|end|where to", "destination", "to {}|over to {}|for {}", PLACES)
+NEAR = text("near", "near|around|close to|location|vicinity", "location", "near {}|around {}|close to {}", PLACES)
+GEO_PLACE = text("geo_place", "address|place|query|location|place name", "place", "{}|the address {}|the place {}",
+                 PLACES)
 FROM_PLACE = text("from_place", "origin|start|from|start address|from location", "starting point",
                   "from {}|starting at {}|leaving from {}", pick("home|the office|Central Station|my hotel|the airport|"
                                                                  "Pier 39|Alexanderplatz|Gare du Nord"))
@@ -828,14 +840,14 @@ MAPS = domain(
     "maps", "maps|geo|nav|places",
     spec("get", noun("route", tokens="route|navigation|itinerary"), [FROM_PLACE, PLACE], [TRAVEL_MODE, AVOID],
          vp="get directions|give me directions|plan a route|navigate {}", q="how do I get|what's the best way to get"),
-    spec("find", noun("nearby place", tokens="nearby|places_nearby|poi"), [CATEGORY], [PLACE, RADIUS_KM, LIMIT, NEAR_POINT],
-         vp="find a nearby|find the nearest|look for a|search for a"),
+    spec("find", noun("nearby place", tokens="nearby|places_nearby|poi"), [CATEGORY],
+         [NEAR, RADIUS_KM, LIMIT, NEAR_POINT], vp="find a nearby {}|find the nearest {}|look for a {}|search for a {}"),
     spec("calculate", noun("travel time", tokens="travel_time|eta|distance_matrix"), [FROM_PLACE, PLACE], [TRAVEL_MODE],
          q="how long does it take to get|how far is it"),
     spec("share", noun("live location", tokens="location|live_location|eta_share"), [PHONE], [MINUTES],
          vp="share my location|send my live location|share my ETA"),
-    spec("get", noun("geocode", tokens="geocode|coordinates|lat_lng"), [PLACE], [], vp="geocode {}|get the coordinates of {}",
-         q="what are the coordinates of|where exactly is", gist="geocode places"),
+    spec("get", noun("geocode", tokens="geocode|coordinates|lat_lng"), [GEO_PLACE], [],
+         vp="geocode {}|get the coordinates of {}|look up the coordinates of {}", gist="geocode places"),
 )
 
 # --- language ---
@@ -856,7 +868,8 @@ DOC_URL = text("doc_url", "url|link|page|document url|source", "web address", "a
 
 LANGUAGE = domain(
     "language", "nlp|language|text|lang",
-    spec("translate", noun("text", tokens="passage|translation|sentence"), [SOURCE_TEXT, TARGET_LANG], [SOURCE_LANG, FORMALITY],
+    spec("translate", noun("text", tokens="passage|translation|sentence"), [SOURCE_TEXT, TARGET_LANG],
+         [SOURCE_LANG, FORMALITY],
          vp="translate {}|translate the text|put this|say this"),
     spec("summarize", noun("web page", tokens="page|article|url_summary"), [DOC_URL], [SENTENCES],
          vp="summarize the page|give me a summary of {}|condense the article"),

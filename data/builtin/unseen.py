@@ -90,8 +90,8 @@ FEED = choice("feed", "feed type|ration|fodder|feed mix", "feed type", "{}|of {}
               "silage|Hay|grain_mix|PELLETS|alfalfa")
 TONNES = number("tonnes", "tonnes|tons|load weight|amount t", "amount in tonnes", "{} tonnes of|{} t|{} tons", 0.5,
                 40, decimals=1)
-BARN = text("barn", "barn|shed|feed store|silo", "barn", "for {}|to {}|delivered to {}", pick("Barn A|the east shed|Silo 3|"
-                                                                                        "Dairy Unit|Lower Barn"))
+BARN = text("barn", "barn|shed|feed store|silo", "barn", "for {}|to {}|delivered to {}",
+            pick("Barn A|the east shed|Silo 3|Dairy Unit|Lower Barn"))
 
 FARM = domain(
     "farm", "farm|agri|fields|agronomy",
