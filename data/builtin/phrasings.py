@@ -19,7 +19,7 @@ SEEN = {
                "I'd like you to {vp} {args}.", "Hey, {vp} {args}.", "{Vp} {args}, thanks.",
                "I need you to {vp} {args}.", "{vp} {args}", "Quick one: {vp} {args}.", "{Vp} {args} please."),
     "labels": ("{Vp}. {labels}.", "{Vp} with these details - {labels}.", "{Vp}: {labels}", "Please {vp}. {labels}."),
-    "question": ("{Q} {args}?", "Quick question: {q} {args}?", "{Q} {args}? Thanks."),
+    "question": ("{Q} {args}?", "Quick question: {q} {args}?", "Hi, {q} {args}?"),
     "bare": ("{Vp}.", "Please {vp}.", "Can you {vp}?", "{vp}"),
 }
 UNSEEN = {
@@ -49,6 +49,8 @@ def frame(style: str, unseen: bool, rng: random.Random) -> str:
 
 
 def fill(template: str, vp: str = "", q: str = "", args: str = "", labels: str = "") -> str:
+    if ". {labels}" in template:  # the list starts a sentence
+        labels = _cap(labels)
     out = template.format(vp=vp, Vp=_cap(vp), q=q, Q=_cap(q), args=args, labels=labels)
     out = " ".join(out.split()).replace(" ,", ",").replace(" .", ".").replace(" ?", "?").replace(" :", ":")
     return out.replace("..", ".").replace("?.", "?")

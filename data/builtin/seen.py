@@ -449,7 +449,7 @@ ARTIST = text("artist", "artist|band|musician|performer|artist name", "artist", 
 TRACK = text("track", "track|song|title|song name|track name", "song", '"{}"|the song "{}"|{}',
              pick("Feeling Good|Dreams|So What|Karma Police|Dancing Queen|Harder, Better, Faster, Stronger|"
                   "Water No Get Enemy|Gracias a la Vida|The Less I Know the Better|Merry Christmas Mr. Lawrence"))
-PLAYLIST = text("playlist", "playlist|playlist name|list|collection", "playlist",
+PLAYLIST = text("playlist", "playlist|playlist name|list|collection", "playlist name",
                 '"{}"|called "{}"|to {}|the {} playlist',
                 pick("Morning Run|Focus Flow|Sunday Jazz|Road Trip 2025|Dinner Party|Sleep|Throwbacks|Gym Beast"))
 SHUFFLE = flag("shuffle", "shuffle|random order|shuffled", "shuffle", "shuffled|on shuffle|in random order",
@@ -575,7 +575,7 @@ MATH = domain(
     spec("calculate", noun("monthly loan payment", tokens="loan_payment|mortgage_payment|monthly_payment"),
          [PRINCIPAL, RATE, YEARS], [], q="what's the monthly payment|how much do I pay each month"),
     spec("convert", noun("measurement", tokens="units|unit|measurement"), [QUANTITY_VALUE, FROM_UNIT, TO_UNIT], [],
-         vp="convert {}|change {}|turn {}", q="how much is|what is"),
+         vp="convert {}|change {}|express {}", q="how much is|what is"),
     spec("calculate", noun("factorial", tokens="factorial|fact"), [BASE_N], [], q="what's the factorial"),
     spec("check", noun("prime number", tokens="is_prime|primality|prime_check"), [BASE_N], [],
          q="is it prime|is this number prime", vp="check whether a number is prime|test primality"),
