@@ -25,7 +25,7 @@ SEED = 0
 SIZES = {"train": 6000, "validation": 300, "test": 600}
 # Shares of each split by subkind ("call" and "ask" are their own kinds).
 SHARES = {
-    "train": {"call": 0.60, "ask": 0.15, "general": 0.10, "near_miss": 0.08, "off_domain": 0.07},
+    "train": {"call": 0.50, "ask": 0.15, "general": 0.10, "near_miss": 0.13, "off_domain": 0.12},
     "test": {"call": 0.50, "ask": 0.20, "general": 0.10, "near_miss": 0.10, "off_domain": 0.10},
 }
 SHARES["validation"] = SHARES["train"]
@@ -33,7 +33,7 @@ KIND_OF = {"call": "call", "ask": "ask", "general": "no_call", "near_miss": "no_
 OFFERED = (0.30, 0.35, 0.25, 0.10)  # chance of offering 1, 2, 3 or 4 functions with a call or ask row
 REFUSAL_OFFERED = (0.40, 0.40, 0.20)  # 1, 2 or 3 functions with a text row
 SAME_DOMAIN = 0.5  # chance a distractor comes from the target's domain: the harder case
-OPTIONAL_GIVEN = 0.35  # chance each optional argument is mentioned (and so in the call)
+OPTIONAL_GIVEN = 0.5  # chance each optional argument is mentioned (and so in the call)
 STYLE_WEIGHTS = {"inline": 0.6, "labels": 0.2, "question": 0.2}
 # Distractors stop before the offered functions' metadata passes this many characters (about 4 per
 # token with SmolLM2's tokenizer): rows stay well inside max_length, and training time is bound by tokens.

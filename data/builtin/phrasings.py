@@ -33,15 +33,15 @@ UNSEEN = {
 PREFIXES = ("Hi! ", "Hello. ", "Morning! ", "Sorry to bother you. ", "OK, ", "Hey there. ")
 SUFFIXES = (" Thanks!", " Thank you.", " Cheers.", " Appreciate it.")
 
-ASK_ONE = ("What is the {a}?", "Which {a} should I use?", "Could you tell me the {a}?",
-           "I need the {a} first. What is it?", "Sure, what's the {a}?", "Happy to help. What {a} would you like?",
-           "Before I do that: what is the {a}?")
-ASK_TWO = ("What are the {a} and the {b}?", "Could you give me the {a} and the {b}?",
-           "I need two things first: the {a} and the {b}. What are they?", "Sure, what {a} and {b} should I use?")
-REFUSALS = ("None of the available functions can {gist}, so I can't do that here.",
-            "Sorry, I can't {gist} with the functions I have.", "I don't have a function that can {gist}.",
-            "The functions available here can't {gist}. Is there something else I can help with?",
-            "I'm unable to {gist}: no available function does that.")
+# Answers that do not call start alike ("I need", "I can't"): with greedy decoding the first token decides
+# between a call and text, and text split over many openers loses to "{" even when text is the likelier.
+ASK_ONE = ("I need the {a} to do that. What is it?", "I need to know the {a}. What is it?",
+           "I need the {a} first: what should it be?", "I need one more detail: what is the {a}?")
+ASK_TWO = ("I need the {a} and the {b} to do that. What are they?",
+           "I need two more details: what are the {a} and the {b}?")
+REFUSALS = ("I can't {gist}: none of the available functions does that.",
+            "I can't {gist} with the functions available here.",
+            "I can't do that here, since none of the available functions can {gist}.")
 
 
 def frame(style: str, unseen: bool, rng: random.Random) -> str:
