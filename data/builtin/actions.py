@@ -18,7 +18,7 @@ from data.builtin.concepts import Concept, _words
 class Noun:
     singular: str
     plural: str
-    tokens: tuple[str, ...]  # words for function names: "reservation", "booking"
+    tokens: tuple[str, ...]  # words for function names: "reservation", "booking" (plural ones for list actions)
 
 
 def noun(singular: str, plural: str = "", tokens: str = "") -> Noun:
@@ -33,11 +33,10 @@ class Action:
     verbs: tuple[str, ...]  # imperative phrases for requests
     gist: str  # what refusals say no function can do: "cancel {ns}"
     descriptions: tuple[str, ...]  # function descriptions
-    plural_name: bool = False  # list_orders, not list_order
 
 
-def action(tokens, verbs, gist, descriptions, plural_name=False) -> Action:
-    return Action(_words(tokens), _words(verbs), gist, _words(descriptions), plural_name)
+def action(tokens, verbs, gist, descriptions) -> Action:
+    return Action(_words(tokens), _words(verbs), gist, _words(descriptions))
 
 
 ACTIONS = {
@@ -48,10 +47,10 @@ ACTIONS = {
     "list": action("list|get_all|list_all", "list my {ns}|show me my {ns}|list the {ns}|show all {ns}|"
                    "give me the list of {ns}", "list {ns}",
                    "List {ns}.|Returns a list of {ns}.|List the user's {ns}, newest first.|"
-                   "Lists {ns}, optionally filtered.", plural_name=True),
+                   "Lists {ns}, optionally filtered."),
     "search": action("search|find|query", "find {ns}|search for {ns}|look for {ns}|search {ns}", "search {ns}",
                      "Search {ns}.|Find {ns} matching the given criteria.|Searches for {ns}; returns the best "
-                     "matches first.|Query the {n} index.", plural_name=True),
+                     "matches first.|Query the {n} index."),
     "create": action("create|add|new|make", "create a {n}|add a {n}|set up a new {n}|make a new {n}|"
                      "create a new {n}", "create {ns}",
                      "Create a new {n}.|Creates a {n} and returns its identifier.|Add a {n}.|"
@@ -112,7 +111,7 @@ ACTIONS = {
     "export": action("export|download", "export the {n}|download the {n}|give me an export of the {n}",
                      "export {ns}", "Export a {n}.|Exports a {n} as a file.|Download a {n} in the chosen format."),
     "find": action("find|locate|search", "find a {n}|locate a {n}|look for a {n}", "find {ns}",
-                   "Find a {n}.|Finds {ns} near a place.|Locate a {n} matching the request.", plural_name=True),
+                   "Find a {n}.|Finds {ns} near a place.|Locate a {n} matching the request."),
 }
 
 _AN = re.compile(r"\ba ((?!u[nst][aeiou]|use|uni|one)[aeiou]|hour|honest)", re.IGNORECASE)

@@ -121,10 +121,6 @@ def pattern(*shapes: str) -> Maker:
     return make
 
 
-def joined(*makers: Maker, sep=" ") -> Maker:
-    return lambda r: sep.join(str(m(r)) for m in makers)
-
-
 FIRST = _words("Maria|Jonas|Aiko|Tomasz|Fatima|Liam|Chen|Amara|Diego|Priya|Olu|Sven|Leila|Kofi|Ines|Mateo|Yuki|"
                "Hannah|Ravi|Zoe|Arjun|Noor|Elena|Bram|Sofia|Kwame|Mei|Lucas|Anika|Tariq|Freya|Omar|Lena|Kenji|"
                "Ana|Malik|Greta|Joaquin|Esi|Nikolai|Rosa|Idris|Clara|Hugo|Saanvi|Theo|Adaeze|Mikkel|Layla|Pablo")
@@ -180,12 +176,8 @@ COUNTRIES = _words("Portugal|Kenya|Japan|Canada|Poland|Australia|Colombia|France
                    "Sweden|Vietnam|Georgia|Senegal|Italy|South Korea|Chile|Morocco|Norway")
 LANGUAGES = _words("Portuguese|Japanese|German|Spanish|French|Swahili|Korean|Polish|Italian|Dutch|Turkish|Hindi|"
                    "Vietnamese|Greek|Swedish|Arabic|Czech|Indonesian|Ukrainian|Tagalog")
-COMPANIES = _words("Northwind Traders|Contoso Ltd|Fabrikam|Globex|Initech|Tailspin Toys|Woodgrove Bank|"
-                   "Blue Yonder Airlines|Litware|Proseware|Adventure Works|Wingtip Toys|Lamna Healthcare|"
-                   "Alpine Ski House|Coho Winery|Margie's Travel|Trey Research|Humongous Insurance")
 STREETS = _words("Baker Street|Rua Augusta|Elm Avenue|Kingsway|Harbour Road|Maple Lane|Via Roma|Calle Mayor|"
                  "Oak Drive|Station Road|Rue de la Paix|Lindenstrasse|Victoria Avenue|Mill Lane|Park Crescent")
-SEASONS = _words("spring|summer|autumn|winter")
 
 
 def street_address(r: random.Random) -> str:
