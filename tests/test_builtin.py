@@ -276,7 +276,10 @@ def test_argument_values_are_in_the_prompt(rows):
                 for item in _leaves(value):
                     if isinstance(item, bool):
                         continue
-                    if not enum and not any("enum" in s for s in _schemas(fn.param(name).schema)):
+                    if isinstance(item, (int, float)):  # digits, perhaps with thousands separators
+                        assert re.search(rf"(?<![\d.]){re.escape(str(item))}(?![\d])", ex.user) or f"{item:,}" in ex.user, (
+                            ex.meta["id"], item, ex.user)
+                    elif not enum and not any("enum" in s for s in _schemas(fn.param(name).schema)):
                         assert str(item) in ex.user, (ex.meta["id"], item, ex.user)
                     else:
                         said = [str(item), str(item).replace("_", " ")]

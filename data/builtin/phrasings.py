@@ -71,6 +71,8 @@ def show(c: Concept, value, schema: dict, rng: random.Random) -> str:
     if c.type == "object":
         fields = _fields(c.props, value, schema, rng)
         return c.bare.format(*fields) if c.bare else ", ".join(fields)
+    if c.type in ("integer", "number") and abs(value) >= 10000 and rng.random() < 0.4:
+        return f"{value:,}"  # 250,000 in the prompt is 250000 in the call
     return str(value)
 
 

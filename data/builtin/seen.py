@@ -5,8 +5,8 @@ from __future__ import annotations
 from data.builtin.actions import domain, noun, spec
 from data.builtin.concepts import (AT_TIME, CITIES, CITY, COUNTRIES, CURRENCY, DATE, EMAIL, END_DATE, LANGUAGES, LAST,
                                    LIMIT, NOTE, ON_DATE, PERSON, PHONE, START_DATE, choice, date, datetime_, email,
-                                   flag, integer, listing, money, number, pattern, person, pick, postcode, record,
-                                   records, street_address, text, url, username)
+                                   flag, integer, listing, money, number, pattern, person, phone, pick, postcode,
+                                   record, records, street_address, text, url, username)
 
 # --- messaging ---
 SUBJECT = text("subject", "subject|subject line|title|topic", "subject",
@@ -52,6 +52,9 @@ MESSAGING = domain(
          vp="send an email|write an email|email someone|send a mail"),
     spec("send", noun("text message", tokens="sms|text|text_message"), [PHONE, SMS],
          vp="send a text|send an SMS|text a message|send a text message"),
+    spec("send", noun("group text", tokens="group_sms|bulk_sms|group_text"),
+         [listing("phones", "numbers|phone numbers|recipients|to", "phone numbers", "to {}|to the numbers {}|for {}",
+                  phone, count=(2, 3)), SMS], [], vp="send a group text to {}|text {}|message all of {}"),
     spec("search", noun("email", tokens="emails|mail|inbox"), [MAIL_QUERY], [UNREAD, FOLDER, LIMIT],
          vp="search my email|look through my inbox|find emails|search my mailbox"),
     spec("delete", noun("email", tokens="email|message"), [MESSAGE_ID], [], variants=1),
@@ -101,6 +104,10 @@ CALENDAR = domain(
          vp="list my events|show my calendar|show what's on my calendar|list my appointments",
          q="what's on my calendar|what do I have on|what meetings do I have"),
     spec("delete", noun("event", tokens="event|calendar_event"), [EVENT_ID], [], variants=1),
+    spec("share", noun("event invitation", tokens="invite|invitation|event_invite"), [EVENT_ID, ATTENDEES],
+         [flag("notify", "notify|send email|email guests|send invites", "notifying", "and email them|with a notification",
+               "silently|without notifying them")], vp="invite people to the event|add guests to {}|send invites for {}",
+         gist="invite people to events"),
     spec("update", noun("event", tokens="event|appointment"), [EVENT_ID], [ON_DATE, AT_TIME, DURATION],
          vp="move the event|reschedule the event|change the event|update the appointment"),
     spec("create", noun("reminder", tokens="reminder|alert"), [REMIND_MSG, AT_TIME], [ON_DATE],
@@ -145,6 +152,11 @@ FILES = domain(
          vp="list the files|show the files|list the contents"),
     spec("delete", noun("file", tokens="file"), [FILE_PATH], [],
          vp="delete the file|remove the file|delete {}|trash {}"),
+    spec("delete", noun("batch of files", "batches of files", tokens="files|many_files|batch_files"),
+         [listing("paths", "paths|files|file paths|targets", "files", "{}|the files {}", FILE_PATH.value, count=(2, 3))],
+         [flag("to_trash", "to trash|soft delete|move to bin|recoverable", "moving to the bin",
+               "into the bin|to the trash|recoverably", "for good|permanently|skipping the bin")],
+         vp="delete these files: {}|remove the files {}|clean up {}", gist="delete several files at once"),
     spec("create", noun("folder", tokens="folder|directory|dir"), [FOLDER_PATH], [],
          vp="create a folder|make a new folder|make a directory|set up a folder"),
     spec("update", noun("file name", tokens="file|file_name"), [FILE_PATH, NEW_NAME], [],
@@ -214,6 +226,10 @@ SHOPPING = domain(
     spec("create", noun("order", tokens="order|purchase|checkout"), [CART_ITEMS, ADDRESS], [NOTE],
          vp="place an order|order {}|buy {}|check out {}", gist="place orders"),
     spec("get", noun("order", tokens="order|order_details|invoice"), [ORDER_ID], [], variants=1),
+    spec("check", noun("price comparison", tokens="compare_prices|price_comparison|compare"),
+         [listing("skus", "skus|products|product ids|items", "products", "{}|products {}|items {}", SKU.value,
+                  count=(2, 3))], [MAX_PRICE], vp="compare the prices of {}|compare {}|check prices for {}",
+         gist="compare prices"),
 )
 
 # --- shipping ---
@@ -548,6 +564,11 @@ QUANTITY_VALUE = number("quantity_value", "value|amount|quantity|input", "value"
 BASE_N = integer("integer_n", "n|number|value|integer|input", "number", "of {}|for {}|n = {}|{}", 2, 60)
 DECIMALS = integer("decimals", "decimals|precision|round to|digits", "number of decimals",
                    "to {} decimals|rounded to {} places|with {} decimals", 0, 8, default=(2,))
+PERCENT = integer("percent", "percentile|p|q|rank", "percentile", "percentile {}|p{}|percentile rank {}", 1, 99)
+XS = listing("xs", "x|x values|first series|series a", "first series", "x = {}|between {}|of {}",
+             money(1, 100), item="number", count=(3, 5))
+YS = listing("ys", "y|y values|second series|series b", "second series", "and y = {}|and {}|against {}",
+             money(1, 100), item="number", count=(3, 5))
 MASS = number("mass", "mass|weight kg|body mass|kg", "mass in kilograms", "weighing {} kg|of {} kg|mass {}", 2, 150)
 HEIGHT_M = number("height_m", "height|height m|stature|metres tall", "height in metres",
                   "{} m tall|with height {} m|height {}", 1.2, 2.1, decimals=2)
@@ -559,13 +580,13 @@ SECONDS = number("seconds", "time|t|seconds|duration", "time in seconds", "for {
 
 MATH = domain(
     "math", "math|calc|geometry|stats|science",
-    spec("calculate", noun("area of a circle", "areas of circles", tokens="circle_area|area_circle"), [RADIUS],
+    spec("calculate", noun("area of a circle", "areas of circles", tokens="disc_area|circle_surface"), [RADIUS],
          [MATH_UNIT], q="what's the area of a circle|how big is a circle"),
     spec("calculate", noun("hypotenuse", tokens="hypotenuse|triangle_hypotenuse"), [SIDE_A, SIDE_B], [],
          q="what's the hypotenuse of a right triangle with legs|how long is the hypotenuse for sides"),
     spec("calculate", noun("rectangle area", tokens="rectangle_area|area_rectangle"), [SIDE_A, SIDE_B], [MATH_UNIT],
          q="what's the area of a rectangle|how big is a rectangle"),
-    spec("calculate", noun("standard deviation", tokens="std_dev|standard_deviation|stdev"), [VALUES],
+    spec("calculate", noun("standard deviation", tokens="std_dev|stdev|spread"), [VALUES],
          [flag("sample", "sample|is sample|bessel|use sample", "sample", "as a sample|using the sample formula",
                "as a population|for the whole population")], q="what's the standard deviation"),
     spec("calculate", noun("mean", tokens="mean|average|arithmetic_mean"), [VALUES], [DECIMALS],
@@ -577,9 +598,14 @@ MATH = domain(
     spec("convert", noun("measurement", tokens="units|unit|measurement"), [QUANTITY_VALUE, FROM_UNIT, TO_UNIT], [],
          vp="convert {}|change {}|express {}", q="how much is|what is"),
     spec("calculate", noun("factorial", tokens="factorial|fact"), [BASE_N], [], q="what's the factorial"),
+    spec("calculate", noun("median", tokens="median|middle_value"), [VALUES], [], q="what's the median"),
+    spec("calculate", noun("percentile", tokens="percentile|quantile"), [VALUES, PERCENT], [],
+         q="what's the percentile|which value is at the percentile"),
+    spec("calculate", noun("correlation", tokens="correlation|pearson_r|corr"), [XS, YS], [],
+         q="how correlated are|what's the correlation between"),
     spec("check", noun("prime number", tokens="is_prime|primality|prime_check"), [BASE_N], [],
          q="is it prime|is this number prime", vp="check whether a number is prime|test primality"),
-    spec("calculate", noun("body mass index", tokens="bmi|body_mass_index"), [MASS, HEIGHT_M], [],
+    spec("calculate", noun("body mass index", tokens="body_mass_index|bmi_score"), [MASS, HEIGHT_M], [],
          q="what's the BMI|what is my body mass index"),
     spec("calculate", noun("distance travelled", tokens="displacement|distance_travelled|kinematics_distance"),
          [VELOCITY, SECONDS], [ACCEL], q="how far does it go|what's the distance covered"),
@@ -620,6 +646,9 @@ ENV_VARS = records("env_vars", "env|env vars|environment variables|variables", "
 DEVOPS = domain(
     "devops", "ops|devops|infra|cloud|k8s",
     spec("restart", noun("service", tokens="service|svc|app"), [SERVICE_NAME], [ENV]),
+    spec("restart", noun("group of services", "groups of services", tokens="services|service_group|fleet"),
+         [listing("services", "service names|apps|targets|units", "services", "{}|the services {}", SERVICE_NAME.value,
+                  count=(2, 3))], [ENV], vp="restart these services: {}|bounce {}|restart {}", gist="restart several services"),
     spec("start", noun("deployment", tokens="deployment|deploy|release"), [SERVICE_NAME, VERSION], [ENV, ENV_VARS],
          vp="deploy {}|roll out {}|ship {}|release {}"),
     spec("set", noun("replica count", tokens="scale|replicas|scale_service"), [SERVICE_NAME, REPLICAS], [ENV],
@@ -805,6 +834,10 @@ PROJECTS = domain(
     spec("update", noun("task", tokens="task|issue"), [TASK_ID], [TASK_PRIORITY, DUE, ASSIGNEE]),
     spec("delete", noun("task", tokens="task|issue"), [TASK_ID], [], variants=1),
     spec("assign", noun("task", tokens="task|issue"), [TASK_ID, ASSIGNEE], []),
+    spec("update", noun("batch of tasks", "batches of tasks", tokens="tasks_bulk|bulk_close|close_tasks"),
+         [listing("task_ids", "task ids|issues|ids|keys", "task IDs", "{}|tasks {}|issues {}", TASK_ID.value,
+                  count=(2, 4))], [NOTE], vp="close these tasks: {}|close the issues {}|mark {} as done",
+         gist="close several tasks at once"),
     spec("update", noun("sprint plan", tokens="sprint_item|sprint|iteration"), [TASK_ID, SPRINT], [POINTS],
          vp="move the task|add the issue|put the task", gist="move tasks between sprints"),
     spec("list", noun("task", tokens="tasks|issues|backlog"), [PROJECT], [ASSIGNEE, TASK_PRIORITY, LABELS, LIMIT],
