@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -15,15 +16,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from data.builtin import DOMAINS, FUNCTIONS, HELD_OUT, load_builtin
-from data.builtin.catalog import DOMAIN_OF
-from data.builtin.no_call import CAPITALS
+from data.builtin import DOMAINS, FUNCTIONS, HELD_OUT, SIZES, load_builtin
+from data.builtin.catalog import ALIKE_OF, DOMAIN_OF, PLAN_OF, PLANS
+from data.builtin.catalog import _style as style
+from data.builtin.catalog import _words as words
+from data.builtin.generate import FUNCTION_CHARS, SHARES, SIZE, normalise
+from data.builtin.no_call import CAPITALS, CATEGORIES
 from data.render import render
 from data.schema import Example
+from eval.run import stratified_sample
 
 ROOT = Path(__file__).resolve().parents[1]
-TRELIS_NAMES = ("search_bing", "search_arxiv", "save_chat", "read_json_file", "list_files",
-                "get_current_weather", "delete_file", "clear_chat")
 
 
 @pytest.fixture(scope="module")
@@ -45,53 +48,131 @@ def _digest(splits) -> str:
     return hashlib.sha256(json.dumps(records, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _schemas(schema: dict):
+    """An argument's schema and every schema nested in it."""
+    yield schema
+    for sub in schema.get("properties", {}).values():
+        yield from _schemas(sub)
+    if "items" in schema:
+        yield from _schemas(schema["items"])
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _closed(schema: dict) -> dict:
+    """The schema with additionalProperties false on every object, so unknown keys fail validation."""
+    out = dict(schema)
+    if out.get("type") == "object":
+        out["additionalProperties"] = False
+        out["properties"] = {k: _closed(v) for k, v in out.get("properties", {}).items()}
+    if "items" in out:
+        out["items"] = _closed(out["items"])
+    return out
+
+
 # --- the catalog ---
 
-def test_catalog_size_and_trelis_names():
+def test_catalog_size_and_names():
     names = [f.name for f in FUNCTIONS]
-    assert len(names) >= 40 and len(set(names)) == len(names)
-    assert len(DOMAINS) >= 8
-    for name in TRELIS_NAMES:
-        assert name in names and name not in HELD_OUT
+    assert len(names) >= 300 and len(set(names)) == len(names)
+    assert len(DOMAINS) >= 25
+    styles = Counter()
+    for n in names:
+        styles["dotted" if "." in n else "snake" if "_" in n else "camel" if n[0].islower() else "pascal"] += 1
+    assert all(styles[s] >= 30 for s in ("dotted", "snake", "camel", "pascal")), styles
+    arg_names = [p.name for f in FUNCTIONS for p in f.params]
+    assert any(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", n) for n in arg_names)
+    assert any(re.fullmatch(r"[a-z]+([A-Z][a-z0-9]*)+", n) for n in arg_names)
+    assert any(len(n) <= 3 for n in arg_names) and any(len(n) >= 15 for n in arg_names)
 
 
 def test_catalog_argument_types():
-    schemas = [p.schema for f in FUNCTIONS for p in f.params]
-    types = {s["type"] for s in schemas}
-    assert {"string", "integer", "number", "boolean", "array"} <= types
-    assert all("items" in s for s in schemas if s["type"] == "array")
-    assert any("enum" in s for s in schemas)
+    params = [p for f in FUNCTIONS for p in f.params]
+    types = Counter(p.type for p in params)
+    assert {"string", "integer", "number", "boolean", "array", "object"} <= set(types)
+    enums = [p.schema["enum"] for p in params if "enum" in p.schema]
+    assert len(enums) >= 100
+    assert any(any(v != v.lower() for v in e) and any(v == v.lower() for v in e) for e in enums)  # mixed case
+    arrays = [p.schema for p in params if p.type == "array"]
+    assert any(s["items"]["type"] == "object" for s in arrays) and any(s["items"]["type"] != "object" for s in arrays)
+    optional = [p for p in params if not p.required]
+    assert any("default" in p.schema for p in optional) and any("default" not in p.schema for p in optional)
     for f in FUNCTIONS:
-        assert 0 <= len(f.params) <= 4, f.name
-        assert f.description
+        assert 0 <= len(f.params) <= 7 and f.description, f.name
+        jsonschema.Draft202012Validator.check_schema(f.parameters_schema())
         for p in f.params:
             assert list(p.schema)[:2] == ["type", "description"] and p.schema["description"], (f.name, p.name)
-            assert p.required == ("default" not in p.schema), (f.name, p.name)
+            assert not (p.required and "default" in p.schema), (f.name, p.name)
             if "default" in p.schema:  # the default is itself a valid value
                 jsonschema.validate(p.schema["default"], p.schema)
-    assert any(not f.params for f in FUNCTIONS)
-    assert any(not p.required for f in FUNCTIONS for p in f.params)
+            for s in _schemas(p.schema):
+                if s.get("type") == "object":
+                    assert s["required"] == list(s["properties"]), (f.name, p.name)
+    lengths = Counter(len(f.description) > 60 for f in FUNCTIONS)
+    assert lengths[True] >= 30 and lengths[False] >= 30
 
 
-def test_held_out_functions_are_spread():
-    assert len(HELD_OUT) >= 8
-    assert set(HELD_OUT) <= {f.name for f in FUNCTIONS}
-    assert len({DOMAIN_OF[n] for n in HELD_OUT}) >= 8
+def test_held_out_functions_are_honestly_unseen():
+    """Held-out functions differ from seen ones in domain, name and every argument name."""
+    held = set(HELD_OUT)
+    assert len(held) >= 40
+    seen_plans = [p for p in PLANS if not p.unseen]
+    unseen_plans = [p for p in PLANS if p.unseen]
+    assert {p.function.name for p in unseen_plans} == held
+    assert not {p.domain for p in seen_plans} & {p.domain for p in unseen_plans}
+    assert len({p.domain for p in unseen_plans}) >= 5
+
+    # Not only the names the catalog drew: every name a concept could give, in either style.
+    assert not _possible_names(seen_plans) & _possible_names(unseen_plans)
+    assert not {p.function.name for p in seen_plans} & held
+
+
+def _possible_names(plans) -> set[str]:
+    concepts, names = [c for p in plans for c in p.concepts.values()], set()
+    while concepts:
+        c = concepts.pop()
+        concepts += c.props
+        names |= {style(words(n), camel) for n in c.names for camel in (False, True)}
+    return names
+
+
+def test_alike_groups_name_real_families():
+    families = {p.family for p in PLANS}
+    assert set(ALIKE_OF) <= families
+    for family, group in ALIKE_OF.items():
+        assert family in group
 
 
 # --- the splits ---
 
 def test_split_sizes(splits):
     assert list(splits) == ["train", "validation", "test"]
-    assert len(splits["train"]) >= 2000
-    assert len(splits["validation"]) >= 200
-    assert len(splits["test"]) >= 400
+    assert {k: len(v) for k, v in splits.items()} == SIZES
+    assert len(splits["train"]) >= 5000 and len(splits["validation"]) >= 200 and len(splits["test"]) >= 500
+
+
+def test_a_stratified_sample_of_144_test_rows_has_every_kind_seen_and_unseen(splits):
+    test = splits["test"]
+    picked = [test[i] for i in stratified_sample([ex.kind for ex in test], 144, 0)]
+    assert len(picked) == 144
+    counts = Counter((ex.kind, ex.meta["unseen"]) for ex in picked)
+    assert counts[("call", False)] >= 25 and counts[("call", True)] >= 25, counts
+    assert counts[("ask", False)] + counts[("ask", True)] >= 20 and counts[("no_call", False)] >= 15, counts
 
 
 def test_generation_is_fast():
     start = time.perf_counter()
     load_builtin()
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 5.0
 
 
 def test_deterministic(splits):
@@ -111,11 +192,10 @@ def test_independent_of_hash_seed(splits):
 
 def test_kind_mix(splits):
     for name, split in splits.items():
-        share = {k: n / len(split) for k, n in Counter(ex.meta["kind"] for ex in split).items()}
-        assert set(share) == {"call", "no_call", "ask"}, name
-        assert 0.65 <= share["call"] <= 0.75, name
-        assert 0.10 <= share["no_call"] <= 0.20, name
-        assert 0.10 <= share["ask"] <= 0.20, name
+        got = Counter(ex.meta.get("subkind", ex.meta["kind"]) for ex in split)
+        assert set(got) == set(SHARES[name]), name
+        for sub, share in SHARES[name].items():
+            assert abs(got[sub] / len(split) - share) < 0.01, (name, sub)
 
 
 def test_meta(splits):
@@ -124,12 +204,12 @@ def test_meta(splits):
         for ex in split:
             m = ex.meta
             ids.append(m["id"])
-            assert m["id"].startswith(f"builtin-{name}-")
-            assert m["source"] == "builtin"
+            assert m["id"].startswith(f"builtin-{name}-") and m["source"] == "builtin"
             assert m["kind"] in ("call", "no_call", "ask")
             assert ex.system == "" and not ex.functions_in_system
-            if m["kind"] == "no_call":
-                assert m["domain"] == "none"
+            assert ("subkind" in m) == (m["kind"] == "no_call")
+            if m.get("subkind") == "general":
+                assert m["domain"] == "none" and m["target"] is None
             else:
                 assert m["domain"] in DOMAINS
             assert ("unseen" in m) == (name == "test")
@@ -141,22 +221,29 @@ def test_functions_per_example(rows):
     assert set(counts) == {1, 2, 3, 4}
     for ex in rows:
         assert len(set(_names(ex))) == len(ex.functions)
+        # distractors stop at the budget; a row offering one function may exceed it alone
+        assert len(ex.functions) == 1 or sum(SIZE[n] for n in _names(ex)) <= FUNCTION_CHARS, ex.meta["id"]
 
 
 def test_answers_match_kind(rows):
     for ex in rows:
-        assert ex.user.strip()
-        if ex.meta["kind"] == "call":
+        m, offered = ex.meta, _names(ex)
+        if m["kind"] == "call":
             assert len(ex.calls) == 1 and not ex.text
-            assert DOMAIN_OF[ex.calls[0].name] == ex.meta["domain"]
-            assert ex.meta["target"] == ex.calls[0].name
-        else:
-            assert not ex.calls and ex.text.strip()
-        if ex.meta["kind"] == "ask":
-            assert "?" in ex.text
-            assert ex.meta["target"] in _names(ex) and DOMAIN_OF[ex.meta["target"]] == ex.meta["domain"]
-        if ex.meta["kind"] == "no_call":
-            assert ex.meta["target"] is None
+            assert m["target"] == ex.calls[0].name and DOMAIN_OF[m["target"]] == m["domain"]
+            continue
+        assert not ex.calls and ex.text.strip()
+        if m["kind"] == "ask":
+            assert m["target"] in offered and "?" in ex.text
+            plan = PLAN_OF[m["target"]]
+            nouns = [plan.concepts[p.name].noun for p in plan.function.params if p.required]
+            assert any(n in ex.text for n in nouns), (m["id"], ex.text)
+        elif m["subkind"] == "near_miss":
+            families = {PLAN_OF[n].family for n in offered}
+            assert {PLAN_OF[n].domain for n in offered} == {m["domain"]}
+            assert not families & ALIKE_OF.get(m["requested"], {m["requested"]}) and m["requested"] not in families
+        elif m["subkind"] == "off_domain":
+            assert m["domain"] not in {PLAN_OF[n].domain for n in offered}
 
 
 def test_calls_validate_against_schema(rows):
@@ -164,9 +251,10 @@ def test_calls_validate_against_schema(rows):
         for call in ex.calls:
             fn = ex.function(call.name)
             assert fn is not None, (ex.meta["id"], call.name)
-            jsonschema.validate(call.arguments, fn.parameters_schema())
-            assert set(call.arguments) <= {p.name for p in fn.params}, ex.meta["id"]
+            schema = _closed(fn.parameters_schema())
+            jsonschema.validate(call.arguments, schema)
             assert set(fn.required) <= set(call.arguments), ex.meta["id"]
+            assert list(call.arguments) == [p.name for p in fn.params if p.name in call.arguments]  # schema order
             for name, value in call.arguments.items():  # the Python types, not just JSON-compatible ones
                 t = fn.param(name).type
                 if t == "integer":
@@ -178,12 +266,27 @@ def test_calls_validate_against_schema(rows):
 
 
 def test_argument_values_are_in_the_prompt(rows):
+    """Every value can be copied from the prompt: text exactly (an e-mail keeps its case), numbers as digits;
+    enum values as the user wrote them, which is sometimes not the schema's case."""
+    enum_recased = 0
     for ex in rows:
         for call in ex.calls:
-            for value in call.arguments.values():
-                for item in value if isinstance(value, list) else [value]:
-                    if not isinstance(item, bool):
+            fn = ex.function(call.name)
+            for name, value in call.arguments.items():
+                enum = "enum" in fn.param(name).schema
+                for item in _leaves(value):
+                    if isinstance(item, bool):
+                        continue
+                    if isinstance(item, (int, float)):  # digits, perhaps with thousands separators
+                        assert re.search(rf"(?<![\d.]){re.escape(str(item))}(?![\d])", ex.user) or f"{item:,}" in ex.user, (
+                            ex.meta["id"], item, ex.user)
+                    elif not enum and not any("enum" in s for s in _schemas(fn.param(name).schema)):
                         assert str(item) in ex.user, (ex.meta["id"], item, ex.user)
+                    else:
+                        said = [str(item), str(item).replace("_", " ")]
+                        assert any(s.lower() in ex.user.lower() for s in said), (ex.meta["id"], item, ex.user)
+                        enum_recased += enum and str(item) not in ex.user
+    assert enum_recased >= 300
 
 
 def test_optional_arguments_are_sometimes_given(rows):
@@ -194,15 +297,13 @@ def test_optional_arguments_are_sometimes_given(rows):
             optional = [p.name for p in fn.params if not p.required]
             if optional:
                 (given if set(optional) & set(call.arguments) else omitted)[call.name] += 1
-    with_optional = [f.name for f in FUNCTIONS if any(not p.required for p in f.params)]
-    for name in with_optional:
-        assert given[name] and omitted[name], name
+    assert len(given) >= 200 and len(omitted) >= 200
 
 
 def test_no_placeholders_leak(rows):
     for ex in rows:
         for text in (ex.user, ex.text):
-            assert "{" not in text and "}" not in text, ex.meta["id"]
+            assert "{" not in text and "}" not in text and "  " not in text, ex.meta["id"]
 
 
 def test_held_out_only_in_test(splits):
@@ -210,48 +311,59 @@ def test_held_out_only_in_test(splits):
     for name in ("train", "validation"):
         for ex in splits[name]:
             assert not held & set(_names(ex)), ex.meta["id"]
-    unseen = Counter(ex.meta["unseen"] for ex in splits["test"])
-    assert unseen[True] >= 100 and unseen[False] >= 100
-    for ex in splits["test"]:
-        if ex.meta["kind"] == "no_call":
+    test = splits["test"]
+    unseen = Counter(ex.meta["unseen"] for ex in test)
+    assert unseen[True] >= 200 and unseen[False] >= 200
+    for ex in test:
+        if ex.meta.get("subkind") == "general":
             assert ex.meta["unseen"] is False
-        if ex.calls:
-            assert ex.meta["unseen"] == (ex.calls[0].name in held)
-        if ex.meta["unseen"]:  # ask rows: a held-out function of the row's domain is offered
-            assert any(n in held and DOMAIN_OF[n] == ex.meta["domain"] for n in _names(ex))
-    kinds = Counter(ex.meta["kind"] for ex in splits["test"] if ex.meta["unseen"])
-    assert kinds["call"] and kinds["ask"]
-    assert {c.name for ex in splits["test"] for c in ex.calls} >= held
+        # a row about a held-out function offers only held-out functions, a seen row only seen ones
+        assert {n in held for n in _names(ex)} == {ex.meta["unseen"]}, ex.meta["id"]
+    kinds = Counter(ex.meta.get("subkind", ex.meta["kind"]) for ex in test if ex.meta["unseen"])
+    assert all(kinds[k] for k in ("call", "ask", "near_miss", "off_domain")), kinds
+    assert len({c.name for ex in test for c in ex.calls if ex.meta["unseen"]}) >= 40
 
 
 def test_no_duplicates_or_leaks(splits):
-    for name, split in splits.items():
-        keys = [(ex.user, tuple(sorted(_names(ex)))) for ex in split]
-        assert len(keys) == len(set(keys)), name
-    train = {ex.user for ex in splits["train"]}
-    assert not train & {ex.user for ex in splits["test"]}
-    assert not train & {ex.user for ex in splits["validation"]}
+    """No prompt twice anywhere, in normalised text (lower case, white space collapsed)."""
+    prompts = [normalise(ex.user) for split in splits.values() for ex in split]
+    assert len(prompts) == len(set(prompts))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None, reason="bfcl-eval is not installed")
+def test_no_bfcl_prompt_or_function_name_in_training(splits):
+    from data.bfcl import CATEGORIES as BFCL_CATEGORIES
+    from data.bfcl import load_bfcl
+
+    bfcl = load_bfcl(list(BFCL_CATEGORIES))
+    assert len(bfcl) > 3000
+    trained = {normalise(ex.user) for name in ("train", "validation") for ex in splits[name]}
+    assert not trained & {normalise(ex.user) for ex in bfcl}
+    assert not trained & {normalise(ex.user) for ex in splits["test"]}
+    assert not {f.name for ex in bfcl for f in ex.functions} & {f.name for f in FUNCTIONS}
 
 
 def test_no_call_answers_are_correct(rows):
     ops = {"plus": lambda a, b: a + b, "minus": lambda a, b: a - b, "times": lambda a, b: a * b,
            "divided by": lambda a, b: a // b}
+    excluded = {make.__name__: domains for _, make, domains, _ in CATEGORIES}
     checked = Counter()
     for ex in rows:
-        if ex.meta["kind"] != "no_call":
+        if ex.meta.get("subkind") != "general":
             continue
+        domains = {DOMAIN_OF[n] for n in _names(ex)}
         m = re.fullmatch(r"(\d+) (plus|minus|times|divided by) (\d+) is (-?\d+)\.", ex.text)
         if m:
             a, op, b, r = int(m[1]), m[2], int(m[3]), int(m[4])
             assert f"{a} {op} {b}" in ex.user and ops[op](a, b) == r
-            assert "math" not in [DOMAIN_OF[n] for n in _names(ex)]  # no calculator beside it
+            assert not domains & set(excluded["arithmetic"])  # no calculator beside it
             checked["arithmetic"] += 1
         m = re.fullmatch(r"The capital of (.+) is (.+)\.", ex.text)
         if m:
             assert m[1] in ex.user and CAPITALS[m[1]] == m[2]
-            assert "web" not in [DOMAIN_OF[n] for n in _names(ex)]
+            assert not domains & set(excluded["capital"])
             checked["capital"] += 1
-    assert checked["arithmetic"] >= 20 and checked["capital"] >= 10
+    assert checked["arithmetic"] >= 50 and checked["capital"] >= 30
 
 
 def test_records_round_trip(rows):

@@ -401,11 +401,13 @@ def builtin_test():
 def test_builtin_right_answers_score_perfectly(builtin_test):
     verdicts = [score_example(ex, render_response(ex)) for ex in builtin_test]
     a = aggregate(builtin_test, verdicts)
-    assert a["n"] == 480 and a["n_call"] == 336
+    n = len(builtin_test)
+    assert a["n"] == n and a["n_call"] == sum(ex.kind == "call" for ex in builtin_test)
     assert all(a[k] == 1.0 for k in FIGURES[3:] if k not in ("invented_rate", "extra_text_rate"))
     assert (a["invented_rate"], a["extra_text_rate"]) == (0.0, 0.0)
-    assert list(a["by_seen"]) == ["seen", "unseen"] and a["by_seen"]["unseen"]["n"] == 202
-    assert sum(g["n"] for g in a["by_function"].values()) == 480
+    assert list(a["by_seen"]) == ["seen", "unseen"]
+    assert a["by_seen"]["unseen"]["n"] == sum(ex.meta["unseen"] for ex in builtin_test) > 0
+    assert sum(g["n"] for g in a["by_function"].values()) == n
 
 
 # The verdict each DPO rejection kind must get: the wrong answers the data stage trains against.

@@ -3,9 +3,10 @@
     from data.builtin import load_builtin
     splits = load_builtin()   # {"train": [...], "validation": [...], "test": [...]} of Example
 
-Functions in catalog.HELD_OUT appear only in the test split (meta["unseen"] marks the rows
-that target them). Generation takes a fraction of a second, so nothing is cached: each
-call returns fresh, identical Example objects.
+The catalog (catalog.py) composes hundreds of functions from the specs of seen.py and
+unseen.py; functions in HELD_OUT (the unseen domains) appear only in the test split, and
+meta["unseen"] marks the test rows about them. Generation takes about a second, so nothing
+is cached: each call returns fresh, identical Example objects.
 """
 
 from __future__ import annotations

@@ -1,165 +1,250 @@
 """Deterministic generator of the builtin dataset.
 
-One random.Random(0) drives everything, and nothing iterates over a set or calls hash(),
+Row kinds (meta["kind"], what evaluation reads) and, for text answers, what they teach:
+  call        a request every required value of which is in the prompt: one call, values copied exactly
+  ask         a request missing a required value: a question naming it, no call
+  no_call     answered in text, no call; meta["subkind"] says why:
+                general     general knowledge, arithmetic, chit-chat, with unrelated functions offered
+                near_miss   a request for a function that is not offered, beside others of its domain
+                off_domain  a request for a function that is not offered, beside others of other domains
+
+One random.Random(SEED) drives everything, and nothing iterates over a set or calls hash(),
 so every call returns the same rows whatever PYTHONHASHSEED is.
 """
 
 from __future__ import annotations
 
 import random
-from string import Formatter
 
-from data.builtin import no_call
-from data.builtin.catalog import BY_NAME, DOMAIN_OF, FUNCTIONS, HELD_OUT
-from data.builtin.phrasings import ASK_LEADS, PHRASINGS, POOLS, PREFIXES, SUFFIXES, Phrasing
-from data.schema import Call, Example, Function
+from data.builtin import no_call, phrasings
+from data.builtin.catalog import ALIKE_OF, PLANS, Plan
+from data.render import render_functions
+from data.schema import Call, Example, Param
 
 SEED = 0
-SIZES = {"train": 2400, "validation": 240, "test": 480}
-SHARES = {"call": 0.70, "no_call": 0.15}  # "ask" takes the rest
-OFFERED_WEIGHTS = (0.15, 0.25, 0.30, 0.30)  # chance of offering 1, 2, 3 or 4 functions
-SAME_DOMAIN = 0.4  # chance a distractor comes from the target's own domain: the harder case
+SIZES = {"train": 6000, "validation": 300, "test": 600}
+# Shares of each split by subkind ("call" and "ask" are their own kinds).
+SHARES = {
+    "train": {"call": 0.50, "ask": 0.15, "general": 0.10, "near_miss": 0.13, "off_domain": 0.12},
+    "test": {"call": 0.50, "ask": 0.20, "general": 0.10, "near_miss": 0.10, "off_domain": 0.10},
+}
+SHARES["validation"] = SHARES["train"]
+KIND_OF = {"call": "call", "ask": "ask", "general": "no_call", "near_miss": "no_call", "off_domain": "no_call"}
+OFFERED = (0.30, 0.35, 0.25, 0.10)  # chance of offering 1, 2, 3 or 4 functions with a call or ask row
+REFUSAL_OFFERED = (0.40, 0.40, 0.20)  # 1, 2 or 3 functions with a text row
+SAME_DOMAIN = 0.5  # chance a distractor comes from the target's domain: the harder case
+OPTIONAL_GIVEN = 0.5  # chance each optional argument is mentioned (and so in the call)
+STYLE_WEIGHTS = {"inline": 0.6, "labels": 0.2, "question": 0.2}
+# Distractors stop before the offered functions' metadata passes this many characters (about 4 per
+# token with SmolLM2's tokenizer): rows stay well inside max_length, and training time is bound by tokens.
+FUNCTION_CHARS = 2600
+DECORATE = 0.2
 MAX_TRIES = 200
 
 
 def generate() -> dict[str, list[Example]]:
-    check_phrasings()
     rng = random.Random(SEED)
-    owner: dict[str, str] = {}  # user prompt -> the split that used it; no prompt is in two splits
+    owner: dict[str, str] = {}  # normalised prompt -> the split that used it; no prompt is in two splits
     return {split: _split(split, size, rng, owner) for split, size in SIZES.items()}
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _pools(unseen: bool) -> dict[str, list[Plan]]:
+    """The families (domain/action/object) of seen or held-out functions, each with its variants."""
+    families: dict[str, list[Plan]] = {}
+    for p in PLANS:
+        if p.unseen == unseen:
+            families.setdefault(p.family, []).append(p)
+    return families
+
+
+FAMILIES = {False: _pools(False), True: _pools(True)}
 
 
 def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> list[Example]:
     test = split == "test"
-    # Held-out functions exist only in test: not as targets, not as distractors, elsewhere.
-    allowed = FUNCTIONS if test else [f for f in FUNCTIONS if f.name not in HELD_OUT]
-    n_call, n_none = round(size * SHARES["call"]), round(size * SHARES["no_call"])
-    kinds = ["call"] * n_call + ["no_call"] * n_none + ["ask"] * (size - n_call - n_none)
-    rng.shuffle(kinds)
-    rows, keys = [], set()
-    for i, kind in enumerate(kinds):
-        # In test, every other call/ask row targets a held-out function: plenty of both.
-        unseen = test and kind != "no_call" and i % 2 == 0
+    counts = {k: round(size * s) for k, s in SHARES[split].items()}
+    counts["call"] += size - sum(counts.values())
+    subkinds = [k for k, n in counts.items() for _ in range(n)]
+    rng.shuffle(subkinds)
+    rows = []
+    for i, sub in enumerate(subkinds):
+        # In test, every other row about a function is about a held-out one: plenty of both.
+        unseen = test and sub != "general" and i % 2 == 0
         for _ in range(MAX_TRIES):
-            ex, target = _make(kind, rng, allowed, unseen if test else None)
-            key = (ex.user, tuple(sorted(f.name for f in ex.functions)))
-            if key not in keys and owner.get(ex.user, split) == split:
+            ex, meta = _make(sub, unseen, rng)
+            key = normalise(ex.user)
+            if owner.get(key) is None:
                 break
         else:
-            raise RuntimeError(f"builtin: no fresh {kind} row for {split} after {MAX_TRIES} tries")
-        keys.add(key)
-        owner[ex.user] = split
-        ex.meta = {"id": f"builtin-{split}-{i + 1:05d}", "source": "builtin", "kind": kind,
-                   "domain": DOMAIN_OF.get(target, "none"), "target": target}
+            raise RuntimeError(f"builtin: no fresh {sub} row for {split} after {MAX_TRIES} tries")
+        owner[key] = split
+        ex.meta = {"id": f"builtin-{split}-{i + 1:05d}", "source": "builtin", "kind": KIND_OF[sub], **meta}
         if test:
             ex.meta["unseen"] = unseen
         rows.append(ex)
     return rows
 
 
-def _make(kind: str, rng: random.Random, allowed: list[Function], unseen: bool | None) -> tuple[Example, str | None]:
-    """A row of `kind` and the function it is about (None for no_call rows)."""
-    if kind == "no_call":
+def _make(sub: str, unseen: bool, rng: random.Random) -> tuple[Example, dict]:
+    families = FAMILIES[unseen]
+    if sub == "general":
         user, answer, excluded, decorate = no_call.sample(rng)
-        pool = [f for f in allowed if DOMAIN_OF[f.name] not in excluded]
-        k = rng.choices(range(1, 5), OFFERED_WEIGHTS)[0]
-        return Example(_decorate(user, rng) if decorate else user, rng.sample(pool, k), text=answer), None
-
-    targets = [f for f in allowed if unseen is None or (f.name in HELD_OUT) == unseen]
-    if kind == "ask":
-        targets = [f for f in targets if PHRASINGS[f.name].ask]
-    # Functions with more ways of being asked for (the common ones) come up more often.
-    weights = [len(PHRASINGS[f.name].say if kind == "call" else PHRASINGS[f.name].ask) for f in targets]
-    fn = rng.choices(targets, weights)[0]
-    ph = PHRASINGS[fn.name]
-    if kind == "call":
-        template, fixed = _split_template(rng.choice(ph.say))
-        user, args = _fill(template, fn, ph, rng)
-        args.update(fixed)
-        args = {p.name: args[p.name] for p in fn.params if p.name in args}  # declaration order
-        ex = Example(_decorate(user, rng), _offer(fn, allowed, rng), calls=[Call(fn.name, args)])
+        pool = [p for ps in families.values() for p in ps if p.domain not in excluded]
+        offered = _within_budget([p.function for p in rng.sample(pool, _count(REFUSAL_OFFERED, rng))], keep_first=True)
+        return (Example(_decorate(user, rng) if decorate else user, offered, text=answer),
+                {"domain": "none", "target": None, "subkind": sub})
+    if sub == "ask":
+        askable = [f for f, ps in families.items() if _askable(ps[0])]
+        plan = rng.choice(families[rng.choice(askable)])
     else:
-        template, question = rng.choice(ph.ask)
-        user, _ = _fill(template, fn, ph, rng)
-        ex = Example(_decorate(user, rng), _offer(fn, allowed, rng), text=rng.choice(ASK_LEADS) + question)
-    return ex, fn.name
+        plan = rng.choice(families[rng.choice(list(families))])
+    fn = plan.function
+    values = _values(plan, rng)
+    given = [p for p in fn.params if p.required or rng.random() < OPTIONAL_GIVEN]
+    if sub == "ask":
+        askable = [p for p in given if p.required and p.type != "boolean"]
+        missing = rng.sample(askable, 2 if len(askable) > 2 and rng.random() < 0.3 else 1)
+        given = [p for p in given if p not in missing]
+        user = _request(plan, given, values, unseen, rng)
+        text = phrasings.ask([plan.concepts[p.name].noun for p in missing], rng)
+        return (Example(user, _offer(plan, families, rng), text=text),
+                {"domain": plan.domain, "target": fn.name})
+    user = _request(plan, given, values, unseen, rng)
+    if sub == "call":
+        call = Call(fn.name, {p.name: values[p.name] for p in given})
+        return Example(user, _offer(plan, families, rng), calls=[call]), {"domain": plan.domain, "target": fn.name}
+    # near_miss / off_domain: the function that fits is left out of what is offered.
+    shut_out = ALIKE_OF.get(plan.family, set()) | {plan.family}
+    if sub == "near_miss":
+        pool = [f for f in families if f not in shut_out and f.split("/")[0] == plan.domain]
+    else:
+        pool = [f for f in families if f.split("/")[0] != plan.domain]
+    picked = rng.sample(pool, min(len(pool), _count(REFUSAL_OFFERED, rng)))
+    offered = _within_budget([rng.choice(families[f]).function for f in picked], keep_first=True)
+    text = phrasings.refuse(plan.spec.refusal_gist(), rng)
+    return (Example(user, offered, text=text),
+            {"domain": plan.domain, "target": None, "subkind": sub, "requested": plan.family})
 
 
-def _split_template(entry) -> tuple[str, dict]:
-    return (entry, {}) if isinstance(entry, str) else entry
+def _askable(plan: Plan) -> bool:
+    return any(p.required and p.type != "boolean" for p in plan.function.params)
 
 
-def _slots(template: str) -> list[str]:
-    return [name for _, name, _, _ in Formatter().parse(template) if name]
+def _count(weights: tuple[float, ...], rng: random.Random) -> int:
+    return rng.choices(range(1, len(weights) + 1), weights)[0]
 
 
-def _fill(template: str, fn: Function, ph: Phrasing, rng: random.Random) -> tuple[str, dict]:
-    """The prompt and the typed value of every slot in it."""
-    slots = _slots(template)
-    values = {}
-    for group, choices in ph.joint.items():  # values that only make sense together
-        if any(s in slots for s in group):
-            values.update(zip(group, rng.choice(choices)))
-    for s in slots:
-        if s in values:
-            continue
-        pool = POOLS[ph.pools.get(s, s)]
-        if fn.param(s).type == "array":
-            values[s] = rng.sample(pool, rng.randint(2, 4))
-        else:  # distinct from values already drawn, so origin != destination and the like
-            values[s] = rng.choice([v for v in pool if v not in values.values()])
-    shown = {s: _show(values[s]) for s in slots}
-    return template.format(**shown), {s: values[s] for s in slots}
+def _values(plan: Plan, rng: random.Random) -> dict:
+    """A value for every argument, distinct from one another (origin != destination and the like)."""
+    values: dict = {}
+    for p in plan.function.params:
+        for _ in range(10):
+            v = _value(plan.concepts[p.name], p.schema, rng)
+            if v not in values.values():
+                break
+        values[p.name] = v
+    return values
 
 
-def _show(value) -> str:
-    if isinstance(value, list):
-        words = [str(v) for v in value]
-        return ", ".join(words[:-1]) + " and " + words[-1]
-    return str(value)
+def _value(c, schema: dict, rng: random.Random):
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    if c.type == "boolean":
+        return rng.random() < 0.5
+    if c.type == "object":
+        return _fields(c.props, schema, rng)
+    if c.type == "array":
+        k = rng.randint(*c.count)
+        if c.props:
+            return [_fields(c.props, schema["items"], rng) for _ in range(k)]
+        items: list = []
+        for _ in range(10 * k):
+            v = c.value(rng)
+            if v not in items:
+                items.append(v)
+            if len(items) == k:
+                break
+        return items
+    return c.value(rng)
 
 
-def _offer(fn: Function, allowed: list[Function], rng: random.Random) -> list[Function]:
-    """The target plus 0-3 distractors, shuffled."""
-    k = rng.choices(range(1, 5), OFFERED_WEIGHTS)[0]
-    same = [f for f in allowed if f is not fn and DOMAIN_OF[f.name] == DOMAIN_OF[fn.name]]
-    other = [f for f in allowed if DOMAIN_OF[f.name] != DOMAIN_OF[fn.name]]
-    offered = [fn]
+def _fields(props, schema: dict, rng: random.Random) -> dict:
+    return {name: _value(sub, schema["properties"][name], rng) for sub, name in zip(props, schema["properties"])}
+
+
+def _request(plan: Plan, given: list[Param], values: dict, unseen: bool, rng: random.Random) -> str:
+    spec, concept = plan.spec, plan.concepts
+    given = list(given)
+    # A verb phrase with a slot ("book a berth for {}") takes the first required value, bare, right after it.
+    slot = next((p for p in given if spec.required and concept[p.name] is spec.required[0]), None)
+    vps = [v for v in spec.verb_phrases() if slot or "{}" not in v] or list(spec.default_verb_phrases())
+    vp = rng.choice(vps)
+    slotted = "{}" in vp
+    if slotted:
+        given.remove(slot)
+        vp = vp.replace("{}", phrasings.bare(concept[slot.name], values[slot.name], slot.schema, rng))
+    if not given:
+        if spec.questions and not slotted and rng.random() < 0.4:
+            return _decorate(phrasings.fill("{Q}?", q=rng.choice(spec.questions)), rng)
+        return _decorate(phrasings.fill(phrasings.frame("bare", unseen, rng), vp=vp), rng)
+    if rng.random() < 0.7:
+        rng.shuffle(given)
+    styles = [s for s in STYLE_WEIGHTS if s != "question" or (spec.questions and not slotted)]
+    style = rng.choices(styles, [STYLE_WEIGHTS[s] for s in styles])[0]
+    template = phrasings.frame(style, unseen, rng)
+    q = rng.choice(spec.questions) if style == "question" else ""
+    if style == "labels":
+        sep = rng.choice((", ", "; ", ", "))
+        labels = sep.join(phrasings.label(concept[p.name], values[p.name], p.schema, rng) for p in given)
+        return _decorate(phrasings.fill(template, vp=vp, labels=labels), rng)
+    trailing = ""
+    if len(given) > 1 and rng.random() < 0.25:  # one value in a sentence of its own
+        last = given.pop()
+        shown = phrasings.label(concept[last.name], values[last.name], last.schema, rng)
+        trailing = " " + shown[0].upper() + shown[1:] + "."
+    args = " ".join(phrasings.clause(concept[p.name], values[p.name], p.schema, rng) for p in given)
+    return _decorate(phrasings.fill(template, vp=vp, q=q, args=args) + trailing, rng)
+
+
+def _offer(plan: Plan, families: dict[str, list[Plan]], rng: random.Random) -> list:
+    """The target plus 0-3 distractors from other families, shuffled."""
+    k = _count(OFFERED, rng)
+    same = [f for f in families if f != plan.family and f.split("/")[0] == plan.domain]
+    other = [f for f in families if f.split("/")[0] != plan.domain]
+    offered = [plan.function]
     while len(offered) < k:
         pool = same if same and rng.random() < SAME_DOMAIN else other
-        offered.append(pool.pop(rng.randrange(len(pool))))
+        offered.append(rng.choice(families[pool.pop(rng.randrange(len(pool)))]).function)
+    offered = [plan.function] + _within_budget(offered[1:], SIZE[plan.function.name])
     rng.shuffle(offered)
     return offered
 
 
+SIZE = {p.function.name: len(render_functions([p.function])) for p in PLANS}
+
+
+def _within_budget(functions: list, used: int = 0, keep_first: bool = False) -> list:
+    """The longest prefix of `functions` whose metadata, after `used` characters, stays within FUNCTION_CHARS."""
+    kept = []
+    for f in functions:
+        used += SIZE[f.name]
+        if used > FUNCTION_CHARS and not (keep_first and not kept):
+            break
+        kept.append(f)
+    return kept
+
+
 def _decorate(user: str, rng: random.Random) -> str:
     r = rng.random()
-    if r < 0.12:
-        return rng.choice(PREFIXES) + user
-    if r < 0.24 and user[-1] in ".?!":  # terse prompts ("weather Oslo") stay bare
-        return user + rng.choice(SUFFIXES)
+    if r < DECORATE / 2:
+        prefix = rng.choice(phrasings.PREFIXES)
+        if prefix.endswith(", ") and user[1:2].islower():  # "OK, time to ..." (but "OK, I need ...")
+            user = user[0].lower() + user[1:]
+        return prefix + user
+    if r < DECORATE and user[-1] in ".?!":
+        return user + rng.choice(phrasings.SUFFIXES)
     return user
-
-
-def check_phrasings() -> None:
-    """Fail loudly when a template and the catalog disagree, rather than emit a bad row."""
-    assert list(PHRASINGS) == [f.name for f in FUNCTIONS], "PHRASINGS must follow the catalog, one per function"
-    for name, ph in PHRASINGS.items():
-        fn = BY_NAME[name]
-        params = {p.name: p for p in fn.params}
-        assert len(ph.say) >= 3, f"{name}: needs at least 3 say templates"
-        for entry in ph.say:
-            template, fixed = _split_template(entry)
-            slots = _slots(template)
-            assert set(slots) <= set(params), f"{name}: unknown slot in {template!r}"
-            assert all(params[k].type == "boolean" and isinstance(v, bool) for k, v in fixed.items()), name
-            assert set(fn.required) <= set(slots) | set(fixed), f"{name}: {template!r} misses a required value"
-        for template, question in ph.ask:
-            slots = _slots(template)
-            assert set(slots) <= set(params), f"{name}: unknown slot in {template!r}"
-            assert not set(fn.required) <= set(slots), f"{name}: ask prompt {template!r} has every required value"
-            assert "{" not in question, f"{name}: question {question!r} has a slot"
-        templates = [_split_template(e)[0] for e in ph.say] + [t for t, _ in ph.ask]
-        for s in [s for t in templates for s in _slots(t)]:
-            in_joint = any(s in group for group in ph.joint)
-            assert in_joint or ph.pools.get(s, s) in POOLS, f"{name}: no value pool for {s!r}"

@@ -92,9 +92,10 @@ WORDS = ["banana", "elephant", "keyboard", "mountain", "umbrella", "galaxy", "pi
 SMALL_TALK = [
     ("Hi there!", "Hello! What can I do for you today?"),
     ("Good morning!", "Good morning! How can I help?"),
-    ("How are you today?", "I'm doing well, thanks for asking. What can I help you with?"),
+    ("How's your day going?", "Quite well, thanks for asking. What can I help you with?"),
     ("Thanks, that's all I needed.", "You're welcome! Let me know if anything else comes up."),
-    ("Who are you?", "I'm an AI assistant. I answer questions, and when one of my tools fits a request, I use it."),
+    ("Who am I chatting with?", "I'm an AI assistant. I answer questions, and when one of my tools fits a request, I "
+     "use it."),
     ("What's your name?", "I don't have a personal name; I'm an AI assistant, and I'm glad to help."),
     ("Tell me a joke.", "I tried to write a joke about a broken pencil, but it had no point."),
     ("Tell me a fun fact.", "Octopuses have three hearts and blue blood."),
@@ -162,7 +163,7 @@ def conversion(rng: random.Random) -> tuple[str, str]:
 
 def capital(rng: random.Random) -> tuple[str, str]:
     country = rng.choice(list(CAPITALS))
-    q = rng.choice(["What is the capital of {c}?", "Which city is the capital of {c}?",
+    q = rng.choice(["Tell me the capital of {c}.", "Which city is the capital of {c}?",
                     "Name the capital city of {c}.", "What's the capital city of {c}?"])
     return q.format(c=country), f"The capital of {country} is {CAPITALS[country]}."
 
@@ -203,7 +204,8 @@ def date_fact(rng: random.Random) -> tuple[str, str]:
     if kind == "days":
         m = rng.randint(1, 12)
         name = calendar.month_name[m]
-        return f"How many days are there in {name} {year}?", f"{name} {year} has {calendar.monthrange(year, m)[1]} days."
+        days = calendar.monthrange(year, m)[1]
+        return f"How many days are there in {name} {year}?", f"{name} {year} has {days} days."
     if kind == "leap":
         if calendar.isleap(year):
             return f"Is {year} a leap year?", f"Yes, {year} is a leap year: February {year} has 29 days."
@@ -236,12 +238,12 @@ def small_talk(rng: random.Random) -> tuple[str, str]:
 CATEGORIES = [
     (3, arithmetic, ("math",), True),
     (2, conversion, ("math",), True),
-    (2, capital, ("web",), True),
-    (2, definition, ("web",), True),
-    (2, word_fact, (), True),
+    (2, capital, ("knowledge",), True),
+    (2, definition, ("knowledge", "language"), True),
+    (2, word_fact, ("language",), True),
     (1, prime, ("math",), True),
     (2, date_fact, ("calendar",), True),
-    (2, writing, (), True),
+    (2, writing, ("language", "knowledge"), True),
     (1, small_talk, (), False),
 ]
 

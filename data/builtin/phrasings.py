@@ -1,548 +1,134 @@
-"""How users ask for each builtin function, and the values they ask about.
+"""How requests, questions and refusals are worded.
 
-`say` templates make "call" rows: every `{slot}` is an argument name, filled from a value
-pool, and the call holds exactly the slots the template uses (plus its fixed arguments,
-for booleans the wording implies). So an optional argument is in the call precisely when
-the prompt mentions it, and every value can be copied from the prompt.
-
-`ask` pairs make "ask" rows: a prompt that leaves out a required value, and the question
-that asks for it.
+A request is a frame around a verb phrase (or a question) and the values it gives. Values
+come inline ("in Lisbon for 3 nights"), as a "label: value" list, or one of them in a
+sentence of its own, in any order. Frames are split in two: SEEN frames for train,
+validation and seen test rows, UNSEEN frames only for rows of held-out functions, so the
+unseen half of the test split is worded in ways training never saw.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import random
 
+from data.builtin.concepts import Concept
 
-@dataclass(frozen=True)
-class Phrasing:
-    say: tuple  # "template" or ("template", {fixed boolean arguments})
-    ask: tuple = ()  # ("template missing a required value", "question asking for it")
-    pools: dict = field(default_factory=dict)  # slot -> pool name, when not the slot's own name
-    joint: dict = field(default_factory=dict)  # (slot, slot) -> value tuples that belong together
-
-
-POOLS = {
-    "query": ["best hiking trails near Denver", "how to repot a cactus", "history of the Eiffel Tower",
-              "python list comprehension examples", "reviews of the Pixel 8", "symptoms of low vitamin D",
-              "sourdough starter tips", "how to fix a dripping tap", "electric cars with the longest range",
-              "Rust vs Go performance", "what to plant in autumn", "easy vegetarian curry recipe",
-              "origin of the word quarantine", "how tides work", "beginner chess openings",
-              "how to clean a cast iron pan", "tallest waterfalls in the world", "how noise cancelling works"],
-    "paper_topic": ["graph neural networks", "diffusion models for audio", "quantum error correction",
-                    "protein structure prediction", "sparse attention", "exoplanet atmospheres",
-                    "reinforcement learning from human feedback", "federated learning privacy",
-                    "topological insulators", "low-rank adaptation", "neural radiance fields",
-                    "speculative decoding", "mixture of experts", "gravitational wave detection"],
-    "topic": ["the housing market", "renewable energy", "the Champions League", "AI regulation",
-              "the Mars rover", "inflation", "the Cannes film festival", "electric vehicles",
-              "the local elections", "space tourism", "chip manufacturing", "coral reef bleaching"],
-    "image_query": ["snow leopards", "art deco buildings", "northern lights over Iceland", "vintage bicycles",
-                    "minimalist living rooms", "koi ponds", "Japanese maple trees", "lighthouses at sunset",
-                    "hand-drawn maps", "red pandas", "brutalist architecture", "tulip fields"],
-    "url": ["https://example.com/blog/post-42", "https://docs.python.org/3/tutorial/index.html",
-            "https://en.wikipedia.org/wiki/Octopus", "https://www.gutenberg.org/ebooks/1342",
-            "http://news.example.org/today", "https://github.com/trending", "https://example.net/recipes/ramen",
-            "https://status.example.com", "https://example.org/faq"],
-    "title_wiki": ["Ada Lovelace", "Lake Baikal", "Byzantium", "Mount Kilimanjaro", "Alan Turing", "Timbuktu",
-                   "Nikola Tesla", "Marie Curie", "Angkor Wat", "Machu Picchu"],
-    "json_file": ["config.json", "data/users.json", "settings/app.json", "package.json",
-                  "reports/2023_summary.json", "~/projects/site/manifest.json", "inventory.json",
-                  "logs/events.json", "fixtures/orders.json"],
-    "directory": ["~/Documents", "/var/log", "src", "photos/2023", "backups", "~/Downloads",
-                  "projects/website", "/etc/nginx", "assets/images"],
-    "any_file": ["old_notes.txt", "draft_v2.docx", "temp/cache.bin", "screenshot.png", "backup_2022.zip",
-                 "unused.csv", "build.log", "test_output.json", "invoice_march.pdf", "scratch.py"],
-    "new_dir": ["projects/demo", "~/Pictures/holiday", "data/raw", "archive/2024", "notes/meetings",
-                "tmp/exports", "clients/acme"],
-    "new_file_name": ["final_report.docx", "notes_2024.txt", "cover.png", "archive_old.zip", "clean_data.csv",
-                      "summary.md", "budget_q3.xlsx"],
-    "destination": ["backup/", "~/Desktop/", "shared/team/", "/mnt/usb/", "archive/2024/"],
-    "chat_file": ["chat_history.txt", "meeting_chat.txt", "project_ideas.md", "support_session.txt",
-                  "brainstorm.log", "recipe_chat.txt", "trip_planning.txt"],
-    "small_count": [2, 3, 4, 5, 6],
-    "format": ["pdf", "markdown", "html", "txt"],
-    "sort_by": ["relevance", "date"],
-    "city": ["Paris", "Tokyo", "Nairobi", "Buenos Aires", "Toronto", "Mumbai", "Oslo", "Cape Town",
-             "Melbourne", "Chicago", "Lisbon", "Seoul", "Reykjavik", "Mexico City", "Cairo", "Vancouver",
-             "Dublin", "Singapore", "Lima", "Istanbul", "Edinburgh", "Denver", "Hanoi", "Prague"],
-    "unit": ["celsius", "fahrenheit"],
-    "days": [2, 3, 4, 5, 6, 7, 10],
-    "date": ["2024-01-15", "2024-02-29", "2024-03-14", "2024-04-02", "2024-05-20", "2024-06-07",
-             "2024-07-19", "2024-08-31", "2024-09-09", "2024-10-24", "2024-11-11", "2024-12-03",
-             "2025-01-27", "2025-02-14", "2025-03-08", "2025-04-22", "2025-05-05", "2025-06-30",
-             "2025-07-04", "2025-08-16", "2025-09-12", "2025-10-01", "2025-11-27", "2025-12-19"],
-    "time": ["08:00", "09:30", "10:15", "11:00", "12:30", "14:00", "15:45", "17:00", "18:30", "19:15", "20:00"],
-    "event": ["Team standup", "Dentist appointment", "Lunch with Priya", "Quarterly review", "Yoga class",
-              "Parent-teacher meeting", "Book club", "Call with the landlord", "Project kickoff", "Haircut"],
-    "duration_minutes": [15, 30, 45, 60, 90, 120],
-    "message": ["take the bins out", "call Mum", "water the plants", "submit the expense report",
-                "pick up the dry cleaning", "renew the car insurance", "take my medication",
-                "book a table for Friday", "stretch"],
-    "email": ["alice@example.com", "bob.smith@example.org", "hr@acme.test", "j.nguyen@example.net",
-              "team-leads@example.com", "carlos@example.io", "dana.k@example.co.uk"],
-    "subject": ["Meeting moved", "Invoice 2231", "Weekend plans", "Draft proposal", "Welcome aboard",
-                "Holiday schedule", "Quick question"],
-    "body": ["The meeting is now on Thursday at 3pm.", "Please find the invoice attached.",
-             "Are we still on for Saturday?", "Could you review the draft by Monday?",
-             "We are glad to have you on the team.", "The office is closed from the 24th to the 2nd.",
-             "Do you have the keys to the storeroom?"],
-    "phone_number": ["+1 415 555 0123", "+44 20 7946 0958", "555-0199", "+61 2 5550 1234", "+49 30 5550 8870",
-                     "07700 900461"],
-    "sms": ["Running ten minutes late", "Dinner is ready", "Can you call me back?", "Happy birthday!",
-            "The parcel has arrived", "Meet you at the station", "Don't forget your umbrella"],
-    "inbox_query": ["invoice", "flight confirmation", "password reset", "team offsite", "tax return",
-                    "job application", "newsletter", "lease renewal"],
-    "limit": [3, 5, 10, 15, 25],
-    "ticker": ["AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "GOOGL", "KO", "NFLX", "SAP", "TM"],
-    "amount": [20, 49.99, 100, 250, 1200, 75.5, 5000, 12.75, 640],
-    "currency": ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "INR"],
-    "principal": [15000, 250000, 8000, 320000, 45000, 12500.5],
-    "annual_rate": [3.5, 4.25, 6.9, 5, 7.2, 2.75],
-    "years": [3, 5, 10, 15, 25, 30],
-    "account": ["checking", "savings", "credit"],
-    "total": [84.5, 120, 236.8, 57.25, 310, 99.9],
-    "people": [2, 3, 4, 5, 6, 8],
-    "tip_percent": [10, 12.5, 15, 18, 20],
-    "passengers": [2, 3, 4, 5, 6],
-    "nights": [2, 3, 4, 5, 7, 10, 14],
-    "flight_number": ["BA117", "LH400", "UA857", "AF1380", "QF1", "EK203", "DL44", "KL1002"],
-    "category": ["museums", "parks", "landmarks", "nightlife"],
-    "temperature": [18, 19.5, 20, 21, 22.5, 23, 68, 70, 72],
-    "mode": ["heat", "cool", "auto"],
-    "room": ["living room", "kitchen", "bedroom", "hallway", "office", "bathroom", "garage", "dining room"],
-    "brightness": [10, 25, 40, 50, 75, 80],
-    "door": ["front", "back", "garage", "patio"],
-    "artist": ["Nina Simone", "Daft Punk", "Fleetwood Mac", "Miles Davis", "Radiohead", "Aretha Franklin",
-               "Bach", "Fela Kuti", "ABBA", "Norah Jones"],
-    "expression": ["(17 + 5) * 3", "2 ** 10", "144 / 12 + 7", "3.5 * 4 - 1", "(250 - 75) / 5", "19 * 23",
-                   "1024 / 64", "(8 + 2) ** 3", "365 * 24", "7.25 * 40", "99 - 3 * 12"],
-    "value": [3, 5.5, 12, 42, 100, 0.75, 250, 1.2, 8],
-    "numbers": [4, 8, 15, 16, 23, 42, 7.5, 12, 3, 19, 27.5, 60],
-    "product_query": ["wireless earbuds", "running shoes", "a cast iron skillet", "noise-cancelling headphones",
-                      "a yoga mat", "an LED desk lamp", "a 4K monitor", "a hiking backpack", "a French press"],
-    "max_price": [25, 50, 99.99, 150, 300, 40],
-    "product_name": ["USB-C cable", "coffee beans", "AA batteries", "notebook", "phone case", "water bottle",
-                     "desk fan", "tea towels"],
-    "quantity": [2, 3, 4, 5, 6],
-    "order_id": ["A-1029384", "ORD-55821", "778210", "ZX-4471", "B2024-0915", "ORD-90017"],
-    "items": ["eggs", "milk", "bread", "apples", "rice", "coffee", "tomatoes", "cheese", "butter", "spinach",
-              "olive oil", "pasta", "lemons", "yoghurt"],
-    "list_name": ["Weekend groceries", "Party supplies", "Camping trip", "Weekly shop", "Baking day"],
-    "max_stores": [3, 4, 6, 8, 10],
-    "task": ["buy a birthday card", "fix the garden gate", "file the tax return", "email the landlord",
-             "clean the fridge", "prepare slides for Monday", "book the car service", "return the library books"],
-    "priority": ["low", "normal", "high"],
-    "minutes": [2, 3, 5, 10, 12, 15, 20, 25, 45],
-    "label": ["pasta", "tea", "laundry", "workout", "pizza", "eggs"],
-    "note_title": ["Gift ideas", "Book recommendations", "Wi-Fi password", "Recipe tweaks", "Packing list"],
-    "note_content": ["Scarf for Dad, puzzle for Sam", "Read The Overstory next", "Guest network is Blue-Fox-42",
-                     "Use less salt in the soup", "Passport, charger, sunscreen"],
+# {vp}: verb phrase ("book a table"); {args}: inline clauses; {labels}: "label: value" list; {q}: a question.
+SEEN = {
+    "inline": ("{Vp} {args}.", "Please {vp} {args}.", "Can you {vp} {args}?", "Could you {vp} {args}, please?",
+               "I'd like you to {vp} {args}.", "Hey, {vp} {args}.", "{Vp} {args}, thanks.",
+               "I need you to {vp} {args}.", "{vp} {args}", "Quick one: {vp} {args}.", "{Vp} {args} please."),
+    "labels": ("{Vp}. {labels}.", "{Vp} with these details - {labels}.", "{Vp}: {labels}", "Please {vp}. {labels}."),
+    "question": ("{Q} {args}?", "Quick question: {q} {args}?", "Hi, {q} {args}?"),
+    "bare": ("{Vp}.", "Please {vp}.", "Can you {vp}?", "{vp}"),
+}
+UNSEEN = {
+    "inline": ("Go ahead and {vp} {args}.", "Would you {vp} {args}?", "Let's {vp} {args}.", "Time to {vp} {args}.",
+               "{Vp} {args} for me.", "Kindly {vp} {args}.", "Right, {vp} {args}."),
+    "labels": ("Details - {labels}. {Vp}.", "{Vp} using {labels}.", "Here's what I have: {labels}. Please {vp}."),
+    "question": ("Any idea {q} {args}?", "{Q} {args}, do you know?", "So, {q} {args}?"),
+    "bare": ("Go ahead and {vp}.", "Would you {vp}?", "Let's {vp}."),
 }
 
-UNIT_PAIRS = [("kilometers", "miles"), ("miles", "kilometers"), ("feet", "meters"), ("meters", "feet"),
-              ("inches", "centimeters"), ("centimeters", "inches"), ("kilograms", "pounds"),
-              ("pounds", "kilograms"), ("grams", "ounces"), ("ounces", "grams"), ("liters", "gallons"),
-              ("gallons", "liters")]
-RANGES = [(1, 6), (1, 10), (1, 100), (10, 20), (0, 1000), (5, 50), (100, 999), (-10, 10), (1, 20)]
+PREFIXES = ("Hi! ", "Hello. ", "Morning! ", "Sorry to bother you. ", "OK, ", "Hey there. ")
+SUFFIXES = (" Thanks!", " Thank you.", " Cheers.", " Appreciate it.")
 
-ON, OFF = {"on": True}, {"on": False}
+# Answers that do not call start alike ("I need", "I can't"): with greedy decoding the first token decides
+# between a call and text, and text split over many openers loses to "{" even when text is the likelier.
+ASK_ONE = ("I need the {a} to do that. What is it?", "I need to know the {a}. What is it?",
+           "I need the {a} first: what should it be?", "I need one more detail: what is the {a}?")
+ASK_TWO = ("I need the {a} and the {b} to do that. What are they?",
+           "I need two more details: what are the {a} and the {b}?")
+REFUSALS = ("I can't {gist}: none of the available functions does that.",
+            "I can't {gist} with the functions available here.",
+            "I can't do that here, since none of the available functions can {gist}.")
 
-PHRASINGS: dict[str, Phrasing] = {
-    # --- web ---
-    "search_bing": Phrasing(
-        say=("Search the web for {query}.", "Can you look up {query} on Bing?", "Bing search: {query}",
-             "Please do a quick web search for {query} and show me the top {count} results.",
-             "I need the first {count} Bing results for {query}.", "Find me some web pages about {query}.",
-             "Look online for {query}, please.", "search bing {query}",
-             "Could you search the internet for {query}? {count} results is plenty."),
-        ask=(("Can you do a web search for me?", "What would you like me to search the web for?"),
-             ("Search Bing, please.", "What should I search for on Bing?"),
-             ("I want to look something up online. Show me the top {count} results.",
-              "What would you like me to search the web for?")),
-        pools={"count": "limit"}),
-    "search_arxiv": Phrasing(
-        say=("Find papers on arXiv about {query}.", "Search arXiv for {query}.",
-             "Are there any preprints on {query}? Sort them by {sort_by}.",
-             "Get me {max_results} arXiv papers on {query}.",
-             "Look up research on {query} on arXiv, sorted by {sort_by}, and give me {max_results} results.",
-             "I'm writing a literature review on {query}; pull up relevant arXiv papers.",
-             "arxiv: {query}"),
-        ask=(("Find me some papers on arXiv.", "Which topic should I search arXiv for?"),
-             ("Search arXiv and give me {max_results} results.", "Which topic should I search arXiv for?"),
-             ("Pull up the newest arXiv preprints, sorted by {sort_by}.", "What subject should the papers be about?")),
-        pools={"query": "paper_topic", "max_results": "limit"}),
-    "search_news": Phrasing(
-        say=("What's the latest news about {topic}?", "Find news articles on {topic} from the last {days} days.",
-             "Any headlines about {topic} lately?", "Show me news coverage of {topic}.",
-             "Get me news stories about {topic} published in the past {days} days.", "news on {topic}"),
-        ask=(("Find me news articles from the last {days} days.", "Which topic do you want news about?"),
-             ("Show me some news stories, please.", "What topic should the news stories be about?")),
-        pools={"days": "days"}),
-    "search_images": Phrasing(
-        say=("Find pictures of {query}.", "Search for images of {query}.",
-             ("Show me some photos of {query}, with safe search off.", {"safe_search": False}),
-             ("I'd like images of {query}; keep safe search on.", {"safe_search": True}),
-             "Can you pull up a few images of {query}?", "image search: {query}"),
-        ask=(("Find me some pictures.", "What should the pictures show?"),
-             ("Search for images with safe search off.", "What kind of images are you looking for?")),
-        pools={"query": "image_query"}),
-    "fetch_webpage": Phrasing(
-        say=("Get the text of {url}.", "Fetch {url} and give me its contents.", "What does the page at {url} say?",
-             "Open {url} for me.", "Please download {url} and show me the text."),
-        ask=(("Can you fetch a web page for me?", "Which web page should I fetch? Please give me its URL."),
-             ("Grab the text of a website for me.", "What is the address of the website?"))),
-    "lookup_wikipedia": Phrasing(
-        say=("Pull up the Wikipedia article on {title}.",
-             "What does Wikipedia say about {title}? Just {sentences} sentences.",
-             "Give me the Wikipedia summary for {title}.",
-             "Read me the first {sentences} sentences of the Wikipedia page about {title}."),
-        ask=(("Look something up on Wikipedia for me.", "Which Wikipedia article would you like me to look up?"),
-             ("Give me a {sentences}-sentence Wikipedia summary.", "Which article should I summarise?")),
-        pools={"title": "title_wiki", "sentences": "small_count"}),
-    # --- files ---
-    "read_json_file": Phrasing(
-        say=("Read {file_path} and show me what's inside.", "Load the JSON in {file_path}.",
-             "What's in {file_path}?", "Open the JSON file {file_path}, please.",
-             "Parse {file_path} for me.", "I need the contents of {file_path}."),
-        ask=(("Can you read a JSON file for me?", "Which JSON file should I read? Please give me its path."),
-             ("Load the JSON data and show it to me.", "Where is the JSON file you want me to load?")),
-        pools={"file_path": "json_file"}),
-    "list_files": Phrasing(
-        say=("What files are in {directory}?", "List the contents of {directory}.",
-             ("Show me everything in {directory}, including subfolders.", {"recursive": True}),
-             "List the files in the current folder.", "What's in this directory?",
-             ("Recursively list all files under {directory}.", {"recursive": True}),
-             ("Give me a listing of {directory}, top level only.", {"recursive": False}),
-             "ls {directory}")),
-    "delete_file": Phrasing(
-        say=("Delete {file_name}.", "Please remove the file {file_name}.",
-             "Get rid of {file_name}, I don't need it anymore.", "Can you delete {file_name} from disk?",
-             "Trash {file_name} for good."),
-        ask=(("Delete a file for me.", "Which file would you like me to delete?"),
-             ("I want to remove a file from my computer.", "Which file should I remove?")),
-        pools={"file_name": "any_file"}),
-    "create_folder": Phrasing(
-        say=("Create a folder called {path}.", "Make a new directory at {path}.",
-             "Set up an empty folder {path}, please.", "mkdir {path}"),
-        ask=(("Make a new folder for me.", "Where should the new folder go, and what should it be called?"),
-             ("Create a directory, please.", "What path should the new directory have?")),
-        pools={"path": "new_dir"}),
-    "rename_file": Phrasing(
-        say=("Rename {old_name} to {new_name}.", "Change the name of {old_name} to {new_name}.",
-             "I'd like {old_name} to be called {new_name}.", "Please rename the file {old_name} as {new_name}."),
-        ask=(("Rename {old_name}, please.", "What should the new name of the file be?"),
-             ("I want to give {old_name} a different name.", "What would you like to rename it to?"),
-             ("Rename a file to {new_name}.", "Which file would you like to rename?")),
-        pools={"old_name": "any_file", "new_name": "new_file_name"}),
-    "copy_file": Phrasing(
-        say=("Copy {source} to {destination}.",
-             ("Make a copy of {source} in {destination}, overwriting anything already there.", {"overwrite": True}),
-             ("Duplicate {source} into {destination}, but don't overwrite existing files.", {"overwrite": False}),
-             "Please copy the file {source} over to {destination}."),
-        ask=(("Make a copy of {source}.", "Where should I copy the file to?"),
-             ("Copy a file into {destination}.", "Which file would you like me to copy?")),
-        pools={"source": "any_file"}),
-    # --- chat ---
-    "save_chat": Phrasing(
-        say=("Save this conversation.", "Please save our chat to {file_name}.",
-             "Store this chat in a file called {file_name}.", "Can you save the chat so I can come back to it later?",
-             "Save everything we've said so far.", "Write our conversation to {file_name}."),
-        pools={"file_name": "chat_file"}),
-    "clear_chat": Phrasing(
-        say=("Clear the chat.", "Wipe this conversation and let's start over.",
-             "Delete our chat history and begin a fresh session.", "Reset the conversation, please.",
-             "Start a new chat from scratch.", "Forget everything we talked about and start again.")),
-    "load_chat": Phrasing(
-        say=("Open the chat I saved in {file_name}.", "Load our previous conversation from {file_name}.",
-             "Restore the chat session stored in {file_name}.", "Bring back the conversation in {file_name}."),
-        ask=(("Load a saved chat for me.", "Which saved chat file should I load?"),
-             ("Bring back one of my old conversations.", "Which file is the conversation saved in?")),
-        pools={"file_name": "chat_file"}),
-    "summarize_chat": Phrasing(
-        say=("Summarize our conversation so far.", "Give me a {max_sentences}-sentence summary of this chat.",
-             "Sum up what we've discussed in at most {max_sentences} sentences.", "Can you recap this chat for me?",
-             "tl;dr of this conversation please"),
-        pools={"max_sentences": "small_count"}),
-    "export_chat": Phrasing(
-        say=("Export this chat as {format}.",
-             ("Save our conversation as a {format} document with timestamps.", {"include_timestamps": True}),
-             ("I need this conversation exported to {format}, without timestamps.", {"include_timestamps": False}),
-             "Turn this chat into a {format} file."),
-        ask=(("Export this conversation for me.", "Which format should I export the chat in: pdf, markdown, html or txt?"),
-             ("Can you export the chat with timestamps?", "Which document format would you like?"))),
-    # --- weather ---
-    "get_current_weather": Phrasing(
-        say=("What's the weather like in {city} right now?", "How's the weather in {city}?",
-             "Current weather in {city}, please.", "Is it cold in {city} at the moment?",
-             "Tell me the temperature in {city} in {unit}.", "What's the temperature in {city} right now? Use {unit}.",
-             "weather {city}", "I'm about to head out in {city}. What are conditions like now?",
-             "Give me the current conditions for {city} in degrees {unit}.", "Is it sunny in {city} today?"),
-        ask=(("What's the weather like right now?", "Which city would you like the weather for?"),
-             ("How hot is it outside? Give it to me in {unit}.", "Which city should I check?"),
-             ("Can you check the current weather?", "Which city would you like the weather for?"),
-             ("Is it raining at the moment?", "Which city are you asking about?"))),
-    "get_forecast": Phrasing(
-        say=("What's the forecast for {city} over the next {days} days?",
-             "Give me a {days}-day weather forecast for {city}.", "Will it rain in {city} in the coming {days} days?",
-             "Forecast for {city}, {days} days.", "How will the weather develop in {city} over {days} days?"),
-        ask=(("What's the weather forecast for {city}?", "How many days ahead should the forecast cover?"),
-             ("Show me the upcoming forecast for {city}.", "For how many days would you like the forecast?"),
-             ("Give me a {days}-day forecast.", "Which city do you want the forecast for?"))),
-    "get_sunrise_sunset": Phrasing(
-        say=("When does the sun rise and set in {city} on {date}?", "What time is sunset in {city} on {date}?",
-             "Sunrise time for {city} on {date}?",
-             "I'm taking photos in {city} on {date}; what are the sunrise and sunset times?"),
-        ask=(("When is sunset in {city}?", "Which date do you want the sunset time for?"),
-             ("What time does the sun rise on {date}?", "Which city should I check?"))),
-    "get_air_quality": Phrasing(
-        say=("How's the air quality in {city} today?", "Is the air in {city} safe to breathe right now?",
-             "Check the pollution levels in {city}.", "What's the AQI in {city}?"),
-        ask=(("How's the air quality today?", "Which city should I check the air quality for?"),
-             ("Check the pollution level for me.", "Which city are you interested in?"))),
-    # --- calendar ---
-    "create_event": Phrasing(
-        say=('Add "{title}" to my calendar on {date} at {time}.',
-             "Schedule {title} for {date} at {time}, lasting {duration_minutes} minutes.",
-             'Put "{title}" in my calendar: {date}, {time}.',
-             'Create an event called "{title}" on {date} starting at {time} for {duration_minutes} minutes.',
-             'Block {time} on {date} for "{title}".'),
-        ask=(('Add "{title}" to my calendar on {date}.', "What time should the event start?"),
-             ('Schedule "{title}" at {time}.', "Which date should I put the event on?"),
-             ("Create a calendar event on {date} at {time}.", "What should the event be called?")),
-        pools={"title": "event"}),
-    "list_events": Phrasing(
-        say=("What's on my calendar for {date}?", "Show my appointments on {date}.",
-             "Do I have anything scheduled on {date}?", "List my events for {date}."),
-        ask=(("What's on my calendar?", "Which day's events would you like to see?"),
-             ("Show me my appointments.", "For which date should I list your appointments?"))),
-    "delete_event": Phrasing(
-        say=('Remove "{title}" on {date} from my calendar.', "Cancel the {title} event on {date}.",
-             'Delete "{title}" scheduled for {date}.'),
-        ask=(('Cancel "{title}" in my calendar.', "On which date is the event you want to remove?"),
-             ("Delete an event from my calendar on {date}.", "Which event should I remove?")),
-        pools={"title": "event"}),
-    "set_reminder": Phrasing(
-        say=("Remind me to {message} at {time}.", "Set a reminder at {time} to {message}.",
-             "At {time} on {date}, remind me to {message}.", "Please remind me on {date} at {time}: {message}.",
-             "reminder {time}: {message}"),
-        ask=(("Remind me to {message}.", "What time should I remind you?"),
-             ("Set a reminder to {message} on {date}.", "At what time should the reminder go off?"),
-             ("Set a reminder for {time}.", "What should the reminder say?"))),
-    "find_free_slot": Phrasing(
-        say=("Find me a free {duration_minutes}-minute slot on {date}.",
-             "When do I have {duration_minutes} minutes free on {date}?",
-             "Is there a gap of {duration_minutes} minutes in my calendar on {date}?"),
-        ask=(("When am I free on {date}?", "How long a slot do you need, in minutes?"),
-             ("Find me a free {duration_minutes}-minute slot.", "Which day should I look for a free slot on?"))),
-    # --- messaging ---
-    "send_email": Phrasing(
-        say=('Send an email to {to} with the subject "{subject}" saying: {body}',
-             "Email {to}. Subject: {subject}. Message: {body}",
-             'Write to {to}, subject "{subject}", body "{body}".',
-             'Please email {to} about "{subject}" and tell them: {body}'),
-        ask=(('Send an email with the subject "{subject}" saying: {body}',
-              "Who should I send the email to? Please give me their email address."),
-             ("Email {to} and say: {body}", "What should the subject line be?"),
-             ('Send {to} an email with the subject "{subject}".', "What would you like the email to say?")),
-        pools={"to": "email"}),
-    "send_text_message": Phrasing(
-        say=('Text {phone_number}: "{message}"', 'Send an SMS to {phone_number} saying "{message}".',
-             'Message {phone_number} with "{message}".', 'Can you text "{message}" to {phone_number}?'),
-        ask=(('Send a text saying "{message}".', "Which phone number should I send the text to?"),
-             ("Send a text to {phone_number}.", "What should the text message say?")),
-        pools={"message": "sms"}),
-    "search_inbox": Phrasing(
-        say=("Search my inbox for {query}.", "Find emails about {query}.",
-             ("Find unread emails mentioning {query}.", {"unread_only": True}),
-             "Show me the last {limit} emails about {query}.",
-             ("Look for unread messages about {query}, at most {limit}.", {"unread_only": True}),
-             ("Search all my mail, read or not, for {query}.", {"unread_only": False})),
-        ask=(("Search my inbox, please.", "What should I search your inbox for?"),
-             ("Look through my unread emails for something.", "What words should I look for?")),
-        pools={"query": "inbox_query"}),
-    "schedule_email": Phrasing(
-        say=('Schedule an email to {to} with subject "{subject}" to go out on {send_date}.',
-             'On {send_date}, send {to} an email titled "{subject}".',
-             'Queue an email for {to}, subject "{subject}", sending on {send_date}.'),
-        ask=(('Schedule an email to {to} with the subject "{subject}".', "On which date should the email be sent?"),
-             ('Schedule an email titled "{subject}" for {send_date}.', "Who should receive the scheduled email?")),
-        pools={"to": "email", "send_date": "date"}),
-    # --- finance ---
-    "get_stock_price": Phrasing(
-        say=("What's {ticker} trading at?", "Get me the current share price of {ticker}.",
-             "How much is one share of {ticker} right now?", "Stock price for {ticker}?", "quote {ticker}"),
-        ask=(("What's the stock price right now?", "Which stock ticker should I look up?"),
-             ("Check a share price for me.", "Which company's shares do you mean? Please give me the ticker."))),
-    "convert_currency": Phrasing(
-        say=("Convert {amount} {from_currency} to {to_currency}.", "How much is {amount} {from_currency} in {to_currency}?",
-             "What would {amount} {from_currency} be worth in {to_currency}?",
-             "Change {amount} {from_currency} into {to_currency} at today's rate."),
-        ask=(("Convert {amount} {from_currency} for me.", "Which currency should I convert it to?"),
-             ("Convert {from_currency} to {to_currency}.", "How much money would you like to convert?")),
-        pools={"from_currency": "currency", "to_currency": "currency"}),
-    "calculate_loan_payment": Phrasing(
-        say=("What would the monthly payment be on a {principal} loan at {annual_rate}% over {years} years?",
-             "Calculate my monthly repayment: borrowing {principal} at {annual_rate} percent for {years} years.",
-             "If I take a {years}-year mortgage of {principal} at {annual_rate}% interest, what do I pay each month?"),
-        ask=(("What's my monthly payment on a {principal} loan over {years} years?",
-              "What annual interest rate does the loan have?"),
-             ("Work out the monthly payment for {principal} borrowed at {annual_rate}%.",
-              "Over how many years will you repay the loan?"),
-             ("What are the monthly payments on a {years}-year loan at {annual_rate}%?",
-              "How much do you want to borrow?"))),
-    "get_account_balance": Phrasing(
-        say=("What's the balance on my {account} account?", "How much money is in my {account} account?",
-             "Check my {account} balance.", "{account} balance?"),
-        ask=(("What's my balance?", "Which account would you like the balance for: checking, savings or credit?"),
-             ("How much is in my bank account?", "Which account do you mean: checking, savings or credit?"))),
-    "split_bill": Phrasing(
-        say=("Split a bill of {total} between {people} people.",
-             "We owe {total} for dinner, {people} of us, and want to add {tip_percent}% for the tip. How much each?",
-             "Divide {total} among {people} friends with a {tip_percent} percent tip."),
-        ask=(("Split a {total} bill for us.", "How many people are splitting the bill?"),
-             ("Split the bill between {people} of us.", "What is the total on the bill?"))),
-    # --- travel ---
-    "search_flights": Phrasing(
-        say=("Find flights from {origin} to {destination} on {date}.",
-             "Are there any flights {origin} to {destination} on {date} for {passengers} people?",
-             "I need to fly from {origin} to {destination} on {date}.",
-             "Search for {passengers} seats on flights from {origin} to {destination}, departing {date}.",
-             "flights {origin} to {destination} {date}"),
-        ask=(("Find me flights from {origin} to {destination}.", "What date do you want to fly?"),
-             ("I want to fly out of {origin} on {date}.", "Where would you like to fly to?"),
-             ("Find flights to {destination} on {date}.", "Which city will you be flying from?")),
-        pools={"origin": "city", "destination": "city"}),
-    "book_hotel": Phrasing(
-        say=("Book a hotel in {city} from {check_in} for {nights} nights.",
-             "I need a room in {city} checking in on {check_in}, {nights} nights, {guests} guests.",
-             "Reserve a hotel in {city} for {guests} people, arriving {check_in} and staying {nights} nights.",
-             "Find me a hotel room in {city}: check-in {check_in}, {nights} nights."),
-        ask=(("Book me a hotel in {city} from {check_in}.", "How many nights will you stay?"),
-             ("Book a hotel in {city} for {nights} nights.", "What date will you check in?"),
-             ("Reserve a hotel room from {check_in} for {nights} nights.", "Which city should I book the hotel in?")),
-        pools={"check_in": "date", "guests": "passengers"}),
-    "get_flight_status": Phrasing(
-        say=("Is flight {flight_number} on time?", "What's the status of {flight_number}?",
-             "Has {flight_number} been delayed?", "Check flight {flight_number} for me."),
-        ask=(("Is my flight on time?", "What is your flight number?"),
-             ("Check whether my flight is delayed.", "Which flight is it? Please give me the flight number."))),
-    "find_attractions": Phrasing(
-        say=("What should I see in {city}?", "Recommend some {category} in {city}.",
-             "Show me {category} worth visiting in {city}.",
-             "I'm spending a weekend in {city}; suggest things to do."),
-        ask=(("Recommend some {category} for my trip.", "Which city are you visiting?"),
-             ("What sights should I not miss?", "Which city would you like suggestions for?"))),
-    # --- smart home ---
-    "set_thermostat": Phrasing(
-        say=("Set the thermostat to {temperature} degrees.", "Change the thermostat to {temperature}, {mode} mode.",
-             "Make it {temperature} degrees in here.", "Turn the thermostat to {temperature} and switch it to {mode}.",
-             "thermostat {temperature}"),
-        ask=(("Change the thermostat setting.", "What temperature would you like the thermostat set to?"),
-             ("Switch the thermostat to {mode} mode.", "Which temperature should it aim for?"))),
-    "set_lights": Phrasing(
-        say=(("Turn on the lights in the {room}.", ON), ("Switch off the {room} lights.", OFF),
-             ("Turn the {room} lights on at {brightness} percent.", ON), ("Lights off in the {room}, please.", OFF),
-             ("Dim the {room} lights to {brightness}%.", ON), ("Can you turn the {room} light on?", ON),
-             ("{room} lights off", OFF)),
-        ask=(("Turn the lights on.", "Which room's lights should I switch on?"),
-             ("Switch the lights off, please.", "Which room do you mean?"))),
-    "lock_door": Phrasing(
-        say=("Lock the {door} door.", "Make sure the {door} door is locked.", "Can you lock the {door} door for me?"),
-        ask=(("Lock the door, please.", "Which door should I lock: front, back, garage or patio?"),
-             ("Can you lock one of the doors?", "Which one: the front, back, garage or patio door?"))),
-    "play_music": Phrasing(
-        say=("Play some {artist}.", ("Put on {artist} in shuffle mode.", {"shuffle": True}), "I want to hear {artist}.",
-             ("Play {artist} on the speakers, shuffled.", {"shuffle": True}),
-             ("Play {artist} in order, no shuffle.", {"shuffle": False})),
-        ask=(("Play some music.", "Which artist would you like to hear?"),
-             ("Put something on the speakers, shuffled.", "Who would you like me to play?"))),
-    "get_home_status": Phrasing(
-        say=("Give me a status report on the house.", "Is everything at home locked and switched off?",
-             "How's the house doing? Lights, locks, thermostat.", "Show me the smart home status.")),
-    "start_vacuum": Phrasing(
-        say=("Vacuum the {rooms}.", "Send the robot vacuum to the {rooms}.", "Clean the floors in the {rooms}, please."),
-        ask=(("Start the robot vacuum.", "Which rooms should the vacuum clean?"),
-             ("Run the vacuum cleaner.", "Which rooms would you like cleaned?")),
-        pools={"rooms": "room"}),
-    # --- math ---
-    "calculate": Phrasing(
-        say=("Calculate {expression}.", "What does {expression} come to?", "Use the calculator on {expression}.",
-             "Evaluate {expression} for me.", "{expression} = ?"),
-        ask=(("Can you use the calculator for me?", "What expression would you like me to calculate?"),
-             ("Evaluate an expression for me.", "Which expression should I evaluate?"))),
-    "convert_units": Phrasing(
-        say=("Convert {value} {from_unit} to {to_unit}.", "How many {to_unit} is {value} {from_unit}?",
-             "What's {value} {from_unit} in {to_unit}?", "I have {value} {from_unit}; express that in {to_unit}."),
-        ask=(("Convert {from_unit} to {to_unit} for me.", "What value would you like to convert?"),
-             ("Convert {value} {from_unit} into another unit.", "Which unit should I convert to?")),
-        joint={("from_unit", "to_unit"): UNIT_PAIRS}),
-    "random_number": Phrasing(
-        say=("Give me a random number between {minimum} and {maximum}.",
-             "Pick a random integer from {minimum} to {maximum}.",
-             "I need a random whole number, at least {minimum} and at most {maximum}.",
-             "Roll a number from {minimum} up to {maximum}."),
-        ask=(("Give me a random number starting from {minimum}.", "What should the largest possible number be?"),
-             ("Pick a random number for me.", "What range should it come from? Please give me the smallest and largest values.")),
-        joint={("minimum", "maximum"): RANGES}),
-    "calculate_average": Phrasing(
-        say=("What's the average of {numbers}?", "Compute the mean of these numbers: {numbers}.",
-             "Find the arithmetic mean of {numbers}."),
-        ask=(("Work out the average of my test scores.", "Which numbers should I average?"),
-             ("Calculate a mean for me.", "Which numbers would you like the mean of?"))),
-    # --- shopping ---
-    "search_products": Phrasing(
-        say=("Search the store for {query}.", "Find {query} under {max_price} dollars.",
-             "Show me {query} for no more than {max_price}.", "I'm shopping for {query}; what do you have?"),
-        ask=(("Find me something in the store under {max_price}.", "What product are you looking for?"),
-             ("Search the shop for me.", "What would you like me to search the shop for?")),
-        pools={"query": "product_query"}),
-    "add_to_cart": Phrasing(
-        say=("Add the {product_name} to my cart.", "Put {quantity} x {product_name} in my cart.",
-             "I'll take the {product_name}; add it to the cart.", "Add {quantity} of the {product_name} to my basket."),
-        ask=(("Add something to my cart.", "Which product should I add to your cart?"),
-             ("Put {quantity} items in my basket.", "Which product should I add?"))),
-    "track_order": Phrasing(
-        say=("Where is my order {order_id}?", "Track order {order_id}.", "When will order {order_id} arrive?",
-             "Any update on order {order_id}?"),
-        ask=(("Where's my order?", "What is the order number?"),
-             ("Can you track my package?", "Which order is it? Please give me the order number."))),
-    "create_shopping_list": Phrasing(
-        say=("Make a shopping list with {items}.", 'Start a shopping list called "{name}" with {items}.',
-             "I need to buy {items}; put them on a new shopping list."),
-        ask=(("Create a new shopping list for me.", "What items should go on the list?"),
-             ('Start a shopping list called "{name}".', "What should I put on it?")),
-        pools={"name": "list_name"}),
-    "compare_prices": Phrasing(
-        say=("Compare prices for {product_name}.", "Where is {product_name} cheapest? Check {max_stores} stores.",
-             "Which shop sells {product_name} for the least?"),
-        ask=(("Compare prices across {max_stores} stores for me.", "Which product should I compare prices for?"),
-             ("Find me the cheapest shop for something I want.", "Which product do you have in mind?"))),
-    # --- tasks ---
-    "add_task": Phrasing(
-        say=('Add "{task}" to my to-do list.', "Put '{task}' on my tasks with {priority} priority.",
-             "New task: {task}.", "Add a {priority} priority task: {task}.", "todo: {task}"),
-        ask=(("Add a new item to my to-do list.", "What task should I add?"),
-             ("Create a {priority} priority task.", "What is the task?"))),
-    "list_tasks": Phrasing(
-        say=("What's on my to-do list?", "Show my tasks.",
-             ("Show all my tasks, including the finished ones.", {"include_completed": True}),
-             ("List only the tasks I haven't finished.", {"include_completed": False}),
-             "What do I have on my list?")),
-    "set_timer": Phrasing(
-        say=("Set a timer for {minutes} minutes.", "Start a {minutes}-minute timer called {label}.",
-             "Timer, {minutes} minutes, please.", "Count down {minutes} minutes for the {label}."),
-        ask=(("Set a timer.", "How many minutes should the timer run?"),
-             ("Start a timer for the {label}.", "How long should the timer be, in minutes?"))),
-    "create_note": Phrasing(
-        say=('Make a note titled "{title}": {content}', 'Save a note called "{title}" that says "{content}".',
-             'Jot this down under "{title}": {content}'),
-        ask=(('Create a note called "{title}".', "What should the note say?"),
-             ("Save this as a note: {content}", "What title should the note have?")),
-        pools={"title": "note_title", "content": "note_content"}),
-}
 
-# Polite and casual framings, added to some prompts for variety.
-PREFIXES = ("Hi! ", "Hello. ", "Hey there! ", "Good morning. ", "Quick question. ", "Sorry to bother you. ")
-SUFFIXES = (" Thanks!", " Thank you.", " Cheers.", " Thanks in advance.", " Appreciate it.")
-ASK_LEADS = ("", "", "Sure, I can help with that. ", "Happy to do that. ", "I can do that. ")
+def frame(style: str, unseen: bool, rng: random.Random) -> str:
+    return rng.choice((UNSEEN if unseen else SEEN)[style])
+
+
+def fill(template: str, vp: str = "", q: str = "", args: str = "", labels: str = "") -> str:
+    if ". {labels}" in template:  # the list starts a sentence
+        labels = _cap(labels)
+    out = template.format(vp=vp, Vp=_cap(vp), q=q, Q=_cap(q), args=args, labels=labels)
+    out = " ".join(out.split()).replace(" ,", ",").replace(" .", ".").replace(" ?", "?").replace(" :", ":")
+    return out.replace("..", ".").replace("?.", "?")
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def show(c: Concept, value, schema: dict, rng: random.Random) -> str:
+    """The value as a user writes it: an enum value perhaps in another case, a list with "and"."""
+    if c.enum:
+        return _enum_as_said(value, rng)
+    if c.type == "array" and c.props:  # each item as its phrase words it: "2 x SKU-123"
+        return _join([rng.choice(c.says).format(*_fields(c.props, item, schema["items"], rng)) for item in value], rng)
+    if c.type == "array":
+        return _join([str(v) for v in value], rng)
+    if c.type == "object":
+        fields = _fields(c.props, value, schema, rng)
+        return c.bare.format(*fields) if c.bare else ", ".join(fields)
+    if c.type in ("integer", "number") and abs(value) >= 10000 and rng.random() < 0.4:
+        return f"{value:,}"  # 250,000 in the prompt is 250000 in the call
+    return str(value)
+
+
+def _fields(props: tuple[Concept, ...], value: dict, schema: dict, rng: random.Random) -> list[str]:
+    return [show(p, value[name], schema["properties"][name], rng) for p, name in zip(props, schema["properties"])]
+
+
+def _enum_as_said(value: str, rng: random.Random) -> str:
+    # Users do not write enum values as the schema does; the call must still use the schema's spelling.
+    r = rng.random()
+    if r < 0.55:
+        return value
+    if r < 0.7 and "_" in value:
+        return value.replace("_", " ")
+    if r < 0.85:
+        return value.lower() if value != value.lower() else value.upper()
+    return value.capitalize() if value != value.capitalize() else value.lower()
+
+
+def _join(words: list[str], rng: random.Random) -> str:
+    if len(words) == 1:
+        return words[0]
+    if rng.random() < 0.7:
+        return ", ".join(words[:-1]) + " and " + words[-1]
+    return ", ".join(words)
+
+
+def bare(c: Concept, value, schema: dict, rng: random.Random) -> str:
+    """The value right after a verb phrase: "book a berth for Sea Breeze"; quoted where its phrases always quote it."""
+    shown = show(c, value, schema, rng)
+    return f'"{shown}"' if c.says and all('"' in s for s in c.says) else shown
+
+
+def clause(c: Concept, value, schema: dict, rng: random.Random) -> str:
+    """The value inside a phrase of its own: "for 3 nights", "to 12 Baker Street, Leeds LS1 4AP"."""
+    if c.type == "boolean":
+        return rng.choice(c.says if value else c.says_false)
+    if c.type == "object":
+        return rng.choice(c.says).format(*_fields(c.props, value, schema, rng))
+    if c.type == "array" and c.props:
+        return show(c, value, schema, rng)
+    return rng.choice(c.says).format(show(c, value, schema, rng))
+
+
+def label(c: Concept, value, schema: dict, rng: random.Random) -> str:
+    """The value after its name: "nights: 3", "check-in date 2025-03-14"."""
+    if c.type == "boolean":
+        return f"{c.noun}: {rng.choice(('yes', 'true')) if value else rng.choice(('no', 'false'))}"
+    return f"{c.noun}{rng.choice((': ', ': ', ' '))}{show(c, value, schema, rng)}"
+
+
+def ask(nouns: list[str], rng: random.Random) -> str:
+    if len(nouns) == 1:
+        return rng.choice(ASK_ONE).format(a=nouns[0])
+    return rng.choice(ASK_TWO).format(a=nouns[0], b=nouns[1])
+
+
+def refuse(gist: str, rng: random.Random) -> str:
+    return rng.choice(REFUSALS).format(gist=gist)
