@@ -26,6 +26,7 @@ from trl import DPOConfig, ModelConfig, SFTConfig, TrlParser
 from data.schema import error_summary
 
 METHODS = ("sft", "dpo")
+SFT_LOSSES = ("trained_positions", "trl")
 
 
 class ConfigError(ValueError):
@@ -62,6 +63,12 @@ class RunArguments:
     overwrite_output_dir: bool = field(
         default=False,
         metadata={"help": "Replace an existing run in output_dir, even one with a different config."})
+    sft_loss: str = field(
+        default="trained_positions",
+        metadata={"help": "SFT loss. `trained_positions`: the LM head, cross-entropy, entropy and token accuracy only "
+                          "at positions whose next token is trained (completion and EOS), through the model's own "
+                          "forward. `trl`: TRL's own loss (its chunked LM head, which outside CUDA scores every "
+                          "position). Both give the same loss and gradients."})
     wandb_project: str = field(default="fctune", metadata={"help": "wandb project (with report_to: wandb)."})
     wandb_entity: str | None = field(default=None, metadata={"help": "wandb entity (team or user)."})
     wandb_group: str | None = field(default=None, metadata={"help": "wandb run group, e.g. a sweep name."})
@@ -303,6 +310,8 @@ def check_config(config: Config) -> None:
     if run.method == "dpo" and train.padding_free:
         raise ConfigError("padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
                           "padding): set padding_free: false")
+    if run.sft_loss not in SFT_LOSSES:
+        raise ConfigError(f"sft_loss must be one of {', '.join(SFT_LOSSES)}, not {run.sft_loss!r}")
     if run.method == "sft" and train.packing and train.packing_strategy not in ("bfd", "bfd_split"):
         raise ConfigError(f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
                           f"across them; use bfd (whole rows, kept apart by position ids)")
