@@ -170,7 +170,7 @@ def set_up(config, state, out: Path, resolved: dict, sharded: bool):
             trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
                               processing_class=tokenizer, peft_config=peft_config,
                               callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None,
-                              **({"sft_loss": run.sft_loss} if run.method == "sft" else {}))
+                              loss_implementation=run.loss_implementation)
         finally:
             args.max_length = max_length
     except (ValueError, RuntimeError) as e:  # TRL/PEFT refusing a setting, an adapter for another base

@@ -26,7 +26,7 @@ from trl import DPOConfig, ModelConfig, SFTConfig, TrlParser
 from data.schema import error_summary
 
 METHODS = ("sft", "dpo")
-SFT_LOSSES = ("trained_positions", "trl")
+LOSS_IMPLEMENTATIONS = ("trained_positions", "trl")
 
 
 class ConfigError(ValueError):
@@ -63,12 +63,14 @@ class RunArguments:
     overwrite_output_dir: bool = field(
         default=False,
         metadata={"help": "Replace an existing run in output_dir, even one with a different config."})
-    sft_loss: str = field(
+    loss_implementation: str = field(
         default="trained_positions",
-        metadata={"help": "SFT loss. `trained_positions`: the LM head, cross-entropy, entropy and token accuracy only "
-                          "at positions whose next token is trained (completion and EOS), through the model's own "
-                          "forward. `trl`: TRL's own loss (its chunked LM head, which outside CUDA scores every "
-                          "position). Both give the same loss and gradients."})
+        metadata={"help": "`trained_positions`: the LM head, loss and per-step metrics only at positions whose next "
+                          "token is trained (SFT: completion and EOS; DPO: both completions, policy and reference), "
+                          "through the model's own forward. `trl`: TRL's own loss, whose chunked LM head scores "
+                          "every position outside CUDA. Both train the same loss and gradients; settings that need "
+                          "more (label smoothing, DFT, DPO loss types other than sigmoid, MoE auxiliary losses) "
+                          "always use TRL's."})
     wandb_project: str = field(default="fctune", metadata={"help": "wandb project (with report_to: wandb)."})
     wandb_entity: str | None = field(default=None, metadata={"help": "wandb entity (team or user)."})
     wandb_group: str | None = field(default=None, metadata={"help": "wandb run group, e.g. a sweep name."})
@@ -310,8 +312,9 @@ def check_config(config: Config) -> None:
     if run.method == "dpo" and train.padding_free:
         raise ConfigError("padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
                           "padding): set padding_free: false")
-    if run.sft_loss not in SFT_LOSSES:
-        raise ConfigError(f"sft_loss must be one of {', '.join(SFT_LOSSES)}, not {run.sft_loss!r}")
+    if run.loss_implementation not in LOSS_IMPLEMENTATIONS:
+        raise ConfigError(f"loss_implementation must be one of {', '.join(LOSS_IMPLEMENTATIONS)}, "
+                          f"not {run.loss_implementation!r}")
     if run.method == "sft" and train.packing and train.packing_strategy not in ("bfd", "bfd_split"):
         raise ConfigError(f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
                           f"across them; use bfd (whole rows, kept apart by position ids)")

@@ -1,4 +1,4 @@
-"""The SFT loss at trained positions (`sft_loss: trained_positions`) and `sdpa_rows` attention train
+"""The SFT loss at trained positions (`loss_implementation: trained_positions`) and `sdpa_rows` attention train
 exactly what TRL's loss and transformers' sdpa train: float64 on a tiny Llama, padded and
 padding-free batches from TRL's own collator, one process and two (DDP)."""
 
@@ -25,7 +25,7 @@ def sft_rows(tokenizer, count: int = 6):
     return Dataset.from_list(rows)
 
 
-def make_trainer(model_dir, tokenizer, rows, out, sft_loss: str, padding_free: bool, attn: str = "sdpa"):
+def make_trainer(model_dir, tokenizer, rows, out, loss_implementation: str, padding_free: bool, attn: str = "sdpa"):
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM
     from trl import SFTConfig
@@ -36,10 +36,11 @@ def make_trainer(model_dir, tokenizer, rows, out, sft_loss: str, padding_free: b
     torch.manual_seed(0)  # the same adapter on both sides; random B too, so that every LoRA weight gets a gradient
     lora = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
     args = SFTConfig(output_dir=str(out), per_device_train_batch_size=3, use_cpu=True, bf16=False, report_to="none",
-                     padding_free=padding_free, max_length=None if padding_free else 512, activation_checkpointing=False,
+                     padding_free=padding_free, max_length=None if padding_free else 512,
+                     activation_checkpointing=False,
                      train_sampling_strategy="sequential")
     return FctuneSFTTrainer(model=model, args=args, train_dataset=rows, processing_class=tokenizer, peft_config=lora,
-                            sft_loss=sft_loss)
+                            loss_implementation=loss_implementation)
 
 
 def loss_and_grads(trainer, batch, num_items_in_batch=None):
@@ -60,7 +61,7 @@ def test_trained_positions_loss_equals_trl_and_full_logits(tiny_llama, llama_tok
     rows = sft_rows(tok)
     ours = make_trainer(tiny_llama, tok, rows, tmp_path / "a", "trained_positions", padding_free)
     trl = make_trainer(tiny_llama, tok, rows, tmp_path / "b", "trl", padding_free)
-    assert ours.sft_loss == "trained_positions" and trl.sft_loss == "trl"
+    assert ours.loss_implementation == "trained_positions" and trl.loss_implementation == "trl"
     batch = next(iter(ours.get_train_dataloader()))
     assert ("position_ids" in batch and batch["input_ids"].shape[0] == 1) == padding_free
     assert not padding_free or "attention_mask" not in batch
@@ -130,25 +131,90 @@ def test_sdpa_rows_equals_sdpa_on_padding_free_and_padded_batches(tiny_llama, ll
 def test_ddp_trains_the_same_with_either_loss(tmp_path, tiny_llama, call_rows):
     """Two processes (gloo on CPU), padding-free: the per-step losses of our loss and TRL's agree."""
     logged = {}
-    for sft_loss in ("trained_positions", "trl"):
-        out = tmp_path / sft_loss
-        config = write_config(tmp_path / f"{sft_loss}.yaml", **base_config(
-            tiny_llama, call_rows, out, max_steps=4, padding_free=True, sft_loss=sft_loss,
+    for loss_implementation in ("trained_positions", "trl"):
+        out = tmp_path / loss_implementation
+        config = write_config(tmp_path / f"{loss_implementation}.yaml", **base_config(
+            tiny_llama, call_rows, out, max_steps=4, padding_free=True, loss_implementation=loss_implementation,
             eval_after_training=False))
         result = launch(config, processes=2)
         ok(result)
         info = json.loads((out / "run.json").read_text())
         assert info["world_size"] == 2 and info["global_step"] == 4
         state = json.loads((out / "checkpoint-4/trainer_state.json").read_text())
-        logged[sft_loss] = [(h["loss"], h["grad_norm"]) for h in state["log_history"] if "loss" in h]
+        logged[loss_implementation] = [(h["loss"], h["grad_norm"]) for h in state["log_history"] if "loss" in h]
     ours, trl = (sum(logged[k], ()) for k in ("trained_positions", "trl"))
     assert len(trl) == 8
     assert ours == pytest.approx(trl, rel=1e-4)
     assert ours != trl  # float32 rounding differs between the two computations: each run used its own
 
 
-def test_sft_loss_is_checked(tmp_path, tiny_llama, call_rows):
+def test_loss_implementation_is_checked(tmp_path, tiny_llama, call_rows):
     config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run",
-                                                             sft_loss="everywhere"))
+                                                             loss_implementation="everywhere"))
     result = run([sys.executable, "-m", "train", str(config)])
-    assert result.returncode == 2 and "sft_loss must be one of trained_positions, trl" in result.stderr
+    assert result.returncode == 2 and "loss_implementation must be one of trained_positions, trl" in result.stderr
+
+
+def dpo_pairs(tokenizer, count: int = 4):
+    from datasets import Dataset
+
+    g = torch.Generator().manual_seed(2)
+
+    def ids(n):
+        return torch.randint(3, len(tokenizer), (n,), generator=g).tolist()
+
+    return Dataset.from_dict({"prompt_ids": [ids(8 + 4 * i) for i in range(count)],
+                              "chosen_ids": [ids(2 + i) + [tokenizer.eos_token_id] for i in range(count)],
+                              "rejected_ids": [ids(4 - i % 3) + [tokenizer.eos_token_id] for i in range(count)]})
+
+
+def make_dpo_trainer(model_dir, tokenizer, pairs, out, loss_implementation: str, **config):
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM
+    from trl import DPOConfig
+
+    from train.trainers import FctuneDPOTrainer
+
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float64)
+    torch.manual_seed(0)
+    lora = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
+    args = DPOConfig(output_dir=str(out), per_device_train_batch_size=3, use_cpu=True, bf16=False, report_to="none",
+                     max_length=512, beta=0.1, activation_checkpointing=False, train_sampling_strategy="sequential",
+                     **config)
+    # Its own fingerprint, so that neither trainer reads the reference log-probabilities the other cached
+    pairs = pairs.map(lambda row: row, new_fingerprint=f"pairs-{loss_implementation}")
+    return FctuneDPOTrainer(model=model, args=args, train_dataset=pairs, processing_class=tokenizer,
+                            peft_config=lora, loss_implementation=loss_implementation)
+
+
+@pytest.mark.parametrize("precompute", [False, True], ids=["reference-inline", "reference-precomputed"])
+def test_dpo_completion_positions_equal_trl(tiny_llama, tmp_path, precompute):
+    """Policy and reference log-probabilities over the completions only: TRL's loss, gradients and metrics."""
+    from train.model import load_tokenizer
+
+    tok = load_tokenizer(str(tiny_llama), "llama2")
+    pairs = dpo_pairs(tok)
+    extra = {"precompute_ref_log_probs": True} if precompute else {}
+    ours = make_dpo_trainer(tiny_llama, tok, pairs, tmp_path / "a", "trained_positions", **extra)
+    trl = make_dpo_trainer(tiny_llama, tok, pairs, tmp_path / "b", "trl", **extra)
+    assert ours.loss_implementation == "trained_positions" and trl.loss_implementation == "trl"
+    if precompute:  # computed once for the dataset, by each trainer's own reference pass
+        for column in ("ref_chosen_logps", "ref_rejected_logps"):
+            torch.testing.assert_close(torch.tensor(ours.train_dataset[column]),
+                                       torch.tensor(trl.train_dataset[column]), rtol=1e-6, atol=0)
+    batch = next(iter(ours.get_train_dataloader()))
+    assert batch["input_ids"].shape[0] == 6 and (batch["attention_mask"] == 0).any()  # 3 pairs, padded
+    for a, b in zip(ours.compute_ref_log_probs(ours.model, batch), trl.compute_ref_log_probs(trl.model, batch)):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=0)
+    loss, grads, metrics = loss_and_grads(ours, batch)
+    trl_loss, trl_grads, trl_metrics = loss_and_grads(trl, next(iter(trl.get_train_dataloader())))
+    assert loss > 0 and metrics["rewards/margins"] != 0  # policy and reference differ
+    torch.testing.assert_close(loss, trl_loss, rtol=1e-6, atol=0)
+    assert grads.keys() == trl_grads.keys() and len(grads) == 28
+    for name, grad in grads.items():
+        assert grad.abs().max() > 0, name
+        torch.testing.assert_close(grad, trl_grads[name], rtol=0, atol=1e-6 * grad.abs().max().item(), msg=name)
+    assert metrics.keys() == trl_metrics.keys()
+    for key, value in metrics.items():
+        # rewards are differences of log-probability sums, which TRL keeps in float32: absolute 1e-6
+        assert value == pytest.approx(trl_metrics[key], rel=1e-5, abs=1e-6), key
