@@ -25,17 +25,19 @@ def sft_rows(tokenizer, count: int = 6):
     return Dataset.from_list(rows)
 
 
-def make_trainer(model_dir, tokenizer, rows, out, loss_implementation: str, padding_free: bool, attn: str = "sdpa"):
+def make_trainer(model_dir, tokenizer, rows, out, loss_implementation: str, padding_free: bool, attn: str = "sdpa",
+                 dtype=torch.float64):
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM
     from trl import SFTConfig
 
     from train.trainers import FctuneSFTTrainer
 
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float64, attn_implementation=attn)
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype, attn_implementation=attn)
     torch.manual_seed(0)  # the same adapter on both sides; random B too, so that every LoRA weight gets a gradient
     lora = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
-    args = SFTConfig(output_dir=str(out), per_device_train_batch_size=3, use_cpu=True, bf16=False, report_to="none",
+    args = SFTConfig(output_dir=str(out), per_device_train_batch_size=3, use_cpu=True, bf16=dtype == torch.bfloat16,
+                     report_to="none",
                      padding_free=padding_free, max_length=None if padding_free else 512,
                      activation_checkpointing=False,
                      train_sampling_strategy="sequential")
@@ -93,6 +95,29 @@ def test_trained_positions_loss_equals_trl_and_full_logits(tiny_llama, llama_tok
             if p.requires_grad:
                 torch.testing.assert_close(grads[name], p.grad, rtol=1e-10, atol=1e-14, msg=name)
     assert metrics["num_tokens"] == 2 * sum(len(r) for r in rows["input_ids"][:3])  # the batch, counted twice
+
+
+def test_bf16_autocast_trains_as_trl(tiny_llama, tmp_path):
+    """bf16 weights under autocast (the embedded config), where our LoRA layers skip PEFT's float32 input cast:
+    TRL's loss and gradients to bf16 precision, and the float32 adapter weights keep their dtype."""
+    from train.model import load_tokenizer
+
+    tok = load_tokenizer(str(tiny_llama), "llama2")
+    rows = sft_rows(tok)
+    ours = make_trainer(tiny_llama, tok, rows, tmp_path / "a", "trained_positions", True, "sdpa_rows", torch.bfloat16)
+    trl = make_trainer(tiny_llama, tok, rows, tmp_path / "b", "trl", True, "sdpa", torch.bfloat16)
+    assert ours.accelerator.mixed_precision == "bf16"
+    batch = next(iter(ours.get_train_dataloader()))
+    results = []
+    for trainer in (ours, trl):
+        with trainer.accelerator.autocast():  # as the Trainer's prepared model runs its forward
+            results.append(loss_and_grads(trainer, batch))
+    (loss, grads, _), (trl_loss, trl_grads, _) = results
+    torch.testing.assert_close(loss, trl_loss, rtol=1e-2, atol=0)
+    for name, grad in grads.items():
+        assert grad.dtype == torch.float32
+        assert (grad - trl_grads[name]).norm() <= 3e-2 * trl_grads[name].norm(), name
+    assert all(m.cast_input_dtype_enabled for m in ours.model.modules() if hasattr(m, "cast_input_dtype_enabled"))
 
 
 def test_sdpa_rows_equals_sdpa_on_padding_free_and_padded_batches(tiny_llama, llama_tokenizer, tmp_path):

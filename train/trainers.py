@@ -27,6 +27,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from peft.helpers import disable_input_dtype_casting
 from transformers import TrainerCallback
 from trl import DPOTrainer, SFTTrainer
 from trl.models.utils import disable_gradient_checkpointing
@@ -86,11 +87,17 @@ class TrainedPositions:
         stacked = torch.stack([torch.as_tensor(v, device=device).float() for v in values])
         return self.accelerator.gather_for_metrics(stacked[None]).sum(0).tolist()
 
+    def _trained_log_probs(self, model, inputs: dict, keep: torch.Tensor, targets: torch.Tensor):
+        """Logits (kept positions, vocabulary) in float32 and the log-probability of each target.
 
-def trained_log_probs(model, inputs: dict, keep: torch.Tensor, targets: torch.Tensor):
-    """Logits (kept positions, vocabulary) in float32 and the log-probability of each target."""
-    logits = model(**inputs, use_cache=False, logits_to_keep=keep).logits.float()
-    return logits, -F.cross_entropy(logits, targets, reduction="none")
+        Under autocast, PEFT's cast of every LoRA layer's input to the adapter's float32 is
+        undone by autocast at once (the LoRA matmuls run in bf16 either way); without the
+        cast nothing changes but the copies and the float32 activations kept for backward."""
+        with self.accelerator.autocast():  # as accelerate's wrapper of the model's forward does: only surer
+            autocast = torch.is_autocast_enabled(self.accelerator.device.type)
+            with disable_input_dtype_casting(self.model, active=autocast):
+                logits = model(**inputs, use_cache=False, logits_to_keep=keep).logits.float()
+        return logits, -F.cross_entropy(logits, targets, reduction="none")
 
 
 def next_token_positions(trained: torch.Tensor) -> torch.Tensor:
@@ -113,7 +120,8 @@ class FctuneSFTTrainer(ThroughputLogging, TrainedPositions, SFTTrainer):
         labels = inputs["labels"]
         keep = next_token_positions(labels != -100)
         targets = labels[:, 1:][keep[:, :-1]]
-        logits, log_probs = trained_log_probs(model, {k: v for k, v in inputs.items() if k != "labels"}, keep, targets)
+        model_inputs = {k: v for k, v in inputs.items() if k != "labels"}
+        logits, log_probs = self._trained_log_probs(model, model_inputs, keep, targets)
         # As TRL: over the trained tokens of every rank and accumulation step when the Trainer counted them.
         count = targets.numel() if num_items_in_batch is None else num_items_in_batch
         loss = -log_probs.sum() / torch.as_tensor(count).clamp(min=1)
@@ -170,7 +178,7 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         mode = "train" if self.model.training else "eval"
         keep, targets, rows, model_inputs = completion_positions(inputs)
-        logits, log_probs = trained_log_probs(model, model_inputs, keep, targets)
+        logits, log_probs = self._trained_log_probs(model, model_inputs, keep, targets)
         chosen_logps, rejected_logps = per_sequence(log_probs, rows, len(keep)).chunk(2)
         if self.precompute_ref_logps:
             ref_chosen_logps, ref_rejected_logps = inputs["ref_chosen_logps"], inputs["ref_rejected_logps"]
@@ -210,14 +218,13 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
         """Reference log-probabilities of one batch, also when TRL precomputes them for the whole dataset."""
         if self.loss_implementation == "trl":
             return super().compute_ref_log_probs(model, inputs)
-        with self.accelerator.autocast():
-            return self._reference_log_probs(model, inputs)
+        return self._reference_log_probs(model, inputs)
 
     def _reference_log_probs(self, model, inputs):
         keep, targets, rows, model_inputs = completion_positions(inputs)
         with torch.no_grad(), disable_gradient_checkpointing(self.model, self.args.gradient_checkpointing_kwargs), \
                 self._reference():
-            log_probs = trained_log_probs(model, model_inputs, keep, targets)[1]
+            log_probs = self._trained_log_probs(model, model_inputs, keep, targets)[1]
         return per_sequence(log_probs, rows, len(keep)).chunk(2)
 
     def _reference(self):
