@@ -69,8 +69,8 @@ def batch_counts(examples: list[dict], method: str) -> dict:
 def model_flops(counts: dict, config, lora_parameters: int, method: str) -> float:
     """Model FLOPs of one batch: 4 per frozen matmul weight per token (forward, and backward to the
     inputs only), 6 per LoRA weight per token, and causal attention (2*L*d*len^2 forward, twice
-    that backward). The LM head counts only at loss positions, the only ones TRL's fused head
-    needs (and, on a GPU, computes). DPO adds the reference forward (adapter off).
+    that backward). The LM head counts only at loss positions, the only ones the loss needs
+    (and ours computes). DPO adds the reference forward (adapter off).
     Recomputation under activation checkpointing is not counted."""
     from bench.random_model import matmul_parameters
 

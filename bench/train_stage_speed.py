@@ -23,7 +23,8 @@ interleave the arms, rotating their order, so that a busy machine slows all of t
 Printed: trained tokens per second (those the loss covers), all tokens per second, median
 step time, peak memory (the process's peak RSS), each the median over the rounds of the
 steady-state steps (the first --warmup steps of each run left out), and the ratios
-now/plain and now/before. The JSON goes to --results-dir.
+now/plain and now/before (the median over the rounds of each round's ratio). The JSON goes
+to --results-dir.
 """
 
 from __future__ import annotations
@@ -102,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     medians = {arm: {k: statistics.median(r[k] for r in rs) for k in FIGURES} for arm, rs in runs.items()}
-    ratios = {f"{a}/{b}": {k: medians[a][k] / medians[b][k] for k in FIGURES}
-              for a, b in (("now", "plain"), ("now", "before")) if a in medians and b in medians}
+    # Each round's arms ran back to back, so their ratio is the least touched by the machine's load drifting
+    # between rounds: the ratios are medians over the rounds of each round's ratio.
+    ratios = {f"{a}/{b}": {k: statistics.median(x[k] / y[k] for x, y in zip(runs[a], runs[b])) for k in FIGURES}
+              for a, b in (("now", "plain"), ("now", "before")) if a in runs and b in runs}
     result = {"config": args.config, "overrides": args.set, "method": method, "device": device_name(),
               "steps": args.steps, "warmup": args.warmup, "rounds": args.rounds,
               "rows_per_step": config.train.per_device_train_batch_size, "trained_tokens_per_step": rows["trained"],
@@ -243,14 +246,16 @@ def plain_loop(config_argv: list[str], steps: int) -> dict:
     config = parse_config(config_argv)
     model_args, args = config.model, config.train
     rows = training_rows(config, Path(config.run.dataset), steps)
+    dtype = model_args.dtype if model_args.dtype in (None, "auto") else getattr(torch, model_args.dtype)
     model = AutoModelForCausalLM.from_pretrained(resolve_model_path(model_args.model_name_or_path),
-                                                 dtype=getattr(torch, model_args.dtype),
-                                                 attn_implementation=train.attention.NAME)
+                                                 dtype=dtype or "auto", attn_implementation=train.attention.NAME)
     model.config.use_cache = False
-    set_seed(args.seed)  # as the Trainer does before PEFT wraps the model: the same adapter initialisation
-    model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", r=model_args.lora_r,
-                                             lora_alpha=model_args.lora_alpha, lora_dropout=model_args.lora_dropout,
-                                             target_modules=model_args.lora_target_modules, bias="none"))
+    set_seed(args.seed)  # as TRL does before PEFT wraps the model: the same adapter initialisation
+    model = get_peft_model(model, LoraConfig(  # the train stage's adapter (train/__main__.py)
+        task_type="CAUSAL_LM", r=model_args.lora_r, lora_alpha=model_args.lora_alpha,
+        lora_dropout=model_args.lora_dropout, target_modules=model_args.lora_target_modules or "all-linear",
+        modules_to_save=model_args.lora_modules_to_save, use_rslora=model_args.use_rslora,
+        use_dora=model_args.use_dora, bias="none"))
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2),
