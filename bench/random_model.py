@@ -32,9 +32,11 @@ SHAPES = {
                        num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=32768,
                        rms_norm_eps=1e-5, rope_theta=10000.0, sliding_window=4096),
 }
-TINY = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4)  # the MLP ratio and GQA groups are kept
-SHAPES["tiny-llama2"] = {**SHAPES["llama2-7b"], **TINY, "intermediate_size": 176, "num_key_value_heads": 4}
-SHAPES["tiny-mistral"] = {**SHAPES["mistral-7b"], **TINY, "intermediate_size": 224, "num_key_value_heads": 1}
+# The MLP ratio and the GQA groups are kept; every projection has a multiple of 32 outputs and of 64 inputs, as
+# bitsandbytes' packed CPU kernel for 4-bit inference (the DPO reference forward, evaluation) needs.
+TINY = dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=4)
+SHAPES["tiny-llama2"] = {**SHAPES["llama2-7b"], **TINY, "intermediate_size": 320, "num_key_value_heads": 4}
+SHAPES["tiny-mistral"] = {**SHAPES["mistral-7b"], **TINY, "intermediate_size": 448, "num_key_value_heads": 1}
 COMMON = dict(vocab_size=32000, hidden_act="silu", tie_word_embeddings=False, bos_token_id=1, eos_token_id=2)
 TOKENIZER_WHEEL = "mistral-common==1.13.1"
 TOKENIZER_FILE = "mistral_common/data/tokenizer.model.v1"

@@ -7,7 +7,8 @@ baseline: the QLoRA recipe as the TRL and PEFT docs show it: NF4 with double qua
     from the shipped config, so both sides see the same rows per optimiser step. SFT rows
     are the same token ids on both sides; DPO pairs go to the baseline as text, which TRL
     tokenises itself (prompt and answer joined), as its docs show.
-ours: fctune's train stage (`train.__main__.set_up`) on the shipped config, plus overrides.
+ours: fctune's train stage (`train.__main__.train`, as `python -m train` runs it) on the shipped
+    config, plus overrides.
 
 Each side trains `steps` optimiser steps; the first `warmup` are left out of the figures.
 """
@@ -69,8 +70,8 @@ def batch_counts(examples: list[dict], method: str) -> dict:
 def model_flops(counts: dict, config, lora_parameters: int, method: str) -> float:
     """Model FLOPs of one batch: 4 per frozen matmul weight per token (forward, and backward to the
     inputs only), 6 per LoRA weight per token, and causal attention (2*L*d*len^2 forward, twice
-    that backward). The LM head counts only at loss positions, the only ones TRL's fused head
-    needs (and, on a GPU, computes). DPO adds the reference forward (adapter off).
+    that backward). The LM head counts only at loss positions, the only ones the loss needs
+    (and ours computes). DPO adds the reference forward (adapter off).
     Recomputation under activation checkpointing is not counted."""
     from bench.random_model import matmul_parameters
 
@@ -108,15 +109,6 @@ def baseline_trainer(method: str, model_dir: Path, train_set, shipped, out: Path
                       processing_class=tokenizer, peft_config=peft_config)
 
 
-def ours_trainer(config, out: Path):
-    from accelerate import PartialState
-
-    from train.__main__ import set_up
-
-    trainer, _, _ = set_up(config, PartialState(), out, config.resolved(), sharded=False)
-    return trainer
-
-
 def settings_of(trainer, method: str) -> dict:
     args, model = trainer.args, trainer.model
     frozen_fp32 = sum(p.numel() for p in model.parameters() if not p.requires_grad and p.dtype == torch.float32)
@@ -141,8 +133,8 @@ def settings_of(trainer, method: str) -> dict:
     }
 
 
-def measure(trainer, method: str, warmup: int, config) -> dict:
-    """Train, then the figures over the steps after `warmup`."""
+def instrument(trainer, method: str):
+    """Counters on a trainer about to train: its batches, its steps' wall times, its batches per step."""
     counter = CountingCollator(trainer.data_collator, method)
     trainer.data_collator = counter
     timer = StepTimer()
@@ -159,7 +151,11 @@ def measure(trainer, method: str, warmup: int, config) -> dict:
     trainer.get_batch_samples = counted_take
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
-    trainer.train()
+    return counter, timer, batches_per_step
+
+
+def figures(trainer, method: str, warmup: int, config, counter, timer, batches_per_step) -> dict:
+    """The figures of a trained, instrumented trainer over the steps after `warmup`."""
     steps = trainer.state.global_step
     if steps <= warmup:
         raise RuntimeError(f"trained {steps} steps, no more than the {warmup} warm-up steps")
@@ -200,9 +196,18 @@ def run_side(side: str, method: str, model_dir: Path, config_argv: list[str], ba
 
     started = time.perf_counter()
     torch.manual_seed(0)
+    model_config = model_config_of(model_dir)
     if side == "ours":
-        config = parse_config(config_argv)
-        trainer = ours_trainer(config, out)
+        from train.__main__ import train
+
+        seen = {}
+
+        def on_trainer(trainer):
+            seen["trainer"], seen["counters"] = trainer, instrument(trainer, method)
+            seen["loaded"] = time.perf_counter() - started
+
+        train(parse_config(config_argv), on_trainer=on_trainer)
+        trainer, counters, loaded = seen["trainer"], seen["counters"], seen["loaded"]
     else:
         shipped = parse_config(baseline_argv)
         built = prepare_data(shipped.run, out)
@@ -215,10 +220,12 @@ def run_side(side: str, method: str, model_dir: Path, config_argv: list[str], ba
             rows = built.rows("dpo/train.jsonl")
             train_set = Dataset.from_dict({k: [r[k] for r in rows] for k in ("prompt", "chosen", "rejected")})
         trainer = baseline_trainer(method, model_dir, train_set, shipped.train, out)
-    loaded = time.perf_counter() - started
-    figures = measure(trainer, method, warmup, model_config_of(model_dir))
-    figures["setup_seconds"] = loaded
-    result.write_text(json.dumps({"side": side, **figures}, indent=1))
+        loaded = time.perf_counter() - started
+        counters = instrument(trainer, method)
+        trainer.train()
+    result_figures = figures(trainer, method, warmup, model_config, *counters)
+    result_figures["setup_seconds"] = loaded
+    result.write_text(json.dumps({"side": side, **result_figures}, indent=1))
 
 
 def model_config_of(model_dir: Path):

@@ -37,8 +37,10 @@ def run_cli(body: Callable[[], int], interrupted: str, debug: bool = False) -> i
     """`body()`'s exit code. An FctuneError or OSError is one `error:` line and exit 2; Ctrl-C exits 130,
     SIGTERM 143.
 
-    `debug` (or FCTUNE_DEBUG=1) lets the exception through with its traceback."""
+    `debug` (or FCTUNE_DEBUG=1) lets the exception through with its traceback. Import the libraries
+    `body` needs inside it, so that `quiet_known_noise` comes first."""
     debug = debug or os.environ.get("FCTUNE_DEBUG") == "1"
+    quiet_known_noise()
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return body()
@@ -52,6 +54,19 @@ def run_cli(body: Callable[[], int], interrupted: str, debug: bool = False) -> i
         return 143 if isinstance(e, Terminated) else 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def quiet_known_noise() -> None:
+    """Two messages every command would print, set aside by the command (never at import)."""
+    import logging
+    import warnings
+
+    # bitsandbytes (imported by TRL and PEFT) tries to fetch an optional CPU kernel from the Hub and
+    # warns when it cannot; its built-in CPU path is then used.
+    logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
+    # TRL's configs default `gradient_checkpointing`, which transformers 5 has renamed; the
+    # warning fires for every config that does not set it.
+    warnings.filterwarnings("ignore", message="`gradient_checkpointing` is deprecated")
 
 
 def _raise_terminated(signum, frame):

@@ -105,14 +105,17 @@ def _pad_candidate(tok) -> str:
 
 
 def attention_implementation(requested: str | None) -> str:
-    """sdpa unless asked otherwise; flash-attention 2 when it is installed and a GPU is there."""
+    """What the config asks for; else flash-attention 2 when it is installed and a GPU is there; else sdpa_rows
+    (data/attention.py: sdpa, computing each row of a padding-free batch alone, as flash-attention does)."""
     import torch
+
+    import data.attention  # registers sdpa_rows with transformers
 
     if requested:
         return requested
     if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
         return "flash_attention_2"
-    return "sdpa"
+    return data.attention.NAME
 
 
 def load_model(name: str, dtype: str | None = "bfloat16", quantization=None, attn_implementation: str | None = None,

@@ -21,23 +21,23 @@ def run_bench(*args: str, env: dict | None = None) -> subprocess.CompletedProces
 
 
 def test_packed_training_runs_on_whole_rows(tmp_path, tiny_llama, call_rows):
-    """packing: true (BFD) through `python -m train`: bins of whole rows, kept apart by position ids."""
-    from accelerate import PartialState
-
-    from train.__main__ import set_up
+    """packing: true (BFD) through the train stage: bins of whole rows, kept apart by position ids."""
+    from data.models import load_tokenizer
+    from train.__main__ import train
     from train.config import parse_config
-    from train.data import sft_dataset
+    from train.data import prepare_data, sft_dataset
 
     out = tmp_path / "packed"
     path = write_config(tmp_path / "packed.yaml", **base_config(
         tiny_llama, call_rows, out, max_steps=2, packing=True, per_device_train_batch_size=1, max_length=1024,
         eval_after_training=False, save_strategy="no"))
-    ok(run([sys.executable, "-m", "train", str(path)]))
-    assert json.loads((out / "run.json").read_text())["status"] == "finished"
     config = parse_config([str(path)])
-    trainer, built, tokenizer = set_up(config, PartialState(), out, config.resolved(), sharded=False)
-    bins = trainer.train_dataset["seq_lengths"]
-    rows = sft_dataset(built, "train", tokenizer, 1024)
+    seen = []
+    assert train(config, on_trainer=seen.append) == 0
+    assert json.loads((out / "run.json").read_text())["status"] == "finished"
+    bins = seen[0].train_dataset["seq_lengths"]
+    built = prepare_data(config.run, out, may_build=False)
+    rows = sft_dataset(built, "train", load_tokenizer(str(tiny_llama), built.family), 1024)
     assert len(bins) < len(rows) and all(sum(b) <= 1024 for b in bins)  # rows share bins of max_length
     assert sorted(n for b in bins for n in b) == sorted(len(r) for r in rows["input_ids"])  # none cut or lost
 
@@ -118,25 +118,26 @@ def test_packing_check_sees_a_leak(rows_and_tokenizer):
 def test_padding_free_training_gives_the_padded_loss(tmp_path, tiny_llama, call_rows):
     """Through `python -m train`: the same rows per step, flattened or padded, give the same losses."""
     first = {}
+    batches = []
     for padding_free in (False, True):
         out = tmp_path / f"pf-{padding_free}"
         config = write_config(tmp_path / f"pf-{padding_free}.yaml", **base_config(
             tiny_llama, call_rows, out, max_steps=3, padding_free=padding_free, eval_after_training=False,
             save_strategy="no"))
-        ok(run([sys.executable, "-m", "train", str(config)]))
+        if padding_free:  # in this process, to look at the trainer's batches
+            from train.__main__ import train
+            from train.config import parse_config
+
+            config = parse_config([str(config)])
+            assert train(config, on_trainer=lambda t: batches.append((t, next(iter(t.get_train_dataloader()))))) == 0
+        else:
+            ok(run([sys.executable, "-m", "train", str(config)]))
         first[padding_free] = json.loads((out / "run.json").read_text())
     assert first[True]["first_loss"] == pytest.approx(first[False]["first_loss"], rel=1e-4)
     assert first[True]["last_loss"] == pytest.approx(first[False]["last_loss"], rel=1e-3)
     assert first[True]["status"] == "finished"
     # ... and the padding-free run really trained on flattened batches
-    from accelerate import PartialState
-
-    from train.__main__ import set_up
-    from train.config import parse_config
-
-    config = parse_config([str(tmp_path / "pf-True.yaml")])
-    trainer, _, _ = set_up(config, PartialState(), tmp_path / "pf-True", config.resolved(), sharded=False)
-    batch = next(iter(trainer.get_train_dataloader()))
+    trainer, batch = batches[0]
     assert trainer.padding_free and batch["input_ids"].shape[0] == 1 and "attention_mask" not in batch
     assert (batch["position_ids"][0] == 0).sum() == 4  # four rows, each starting at position 0
     assert config.train.max_length == 512  # the setting is given back after TRL's check

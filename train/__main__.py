@@ -24,27 +24,18 @@ def main(argv: list[str] | None = None) -> int:
         print(HELP)
         return 0 if argv else 2
     from data.common import run_cli
-    from train.config import parse_config
 
-    quiet_known_noise()
-    return run_cli(lambda: train(parse_config(argv)),
+    def body():
+        from train.config import parse_config
+
+        return train(parse_config(argv))
+
+    return run_cli(body,
                    "interrupted; run the same command again to resume from the last checkpoint")
 
 
-def quiet_known_noise() -> None:
-    """Two messages every run would print, set aside by the command (never at import)."""
-    import logging
-    import warnings
-
-    # bitsandbytes tries to fetch an optional CPU kernel from the Hub and warns when it cannot;
-    # its built-in CPU path is then used.
-    logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
-    # TRL's configs default `gradient_checkpointing`, which transformers 5 has renamed; the
-    # warning fires for every config that does not set it.
-    warnings.filterwarnings("ignore", message="`gradient_checkpointing` is deprecated")
-
-
-def train(config) -> int:
+def train(config, on_trainer=None) -> int:
+    """The run `config` describes, start to end. `on_trainer` (for benchmarks) sees the trainer before it trains."""
     import torch
     from accelerate import PartialState
     from peft import PeftModel
@@ -123,7 +114,8 @@ def train(config) -> int:
             try:
                 trainer = Trainer(model=model, args=trainer_args, train_dataset=train_set, eval_dataset=eval_set,
                                   processing_class=tokenizer, peft_config=peft_config,
-                                  callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None)
+                                  callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None,
+                                  loss_implementation=run.loss_implementation)
             except ValueError as e:  # TRL or PEFT refusing a combination of settings
                 raise FctuneError(f"cannot set up training: {error_summary(e)}") from None
             sharded = uses_sharding(args)
@@ -150,6 +142,8 @@ def train(config) -> int:
                 shutil.rmtree(replaced)
 
         # 6. Train.
+        if on_trainer is not None:
+            on_trainer(trainer)
         try:
             result = trainer.train(resume_from_checkpoint=resume)
         except torch.OutOfMemoryError:

@@ -30,6 +30,7 @@ from data.common import FctuneError, error_summary
 from eval.settings import training_arguments
 
 METHODS = ("sft", "dpo")
+LOSS_IMPLEMENTATIONS = ("trained_positions", "trl")
 
 
 
@@ -64,6 +65,14 @@ class RunArguments:
     overwrite_output_dir: bool = field(
         default=False,
         metadata={"help": "Replace an existing run in output_dir, even one with a different config."})
+    loss_implementation: str = field(
+        default="trained_positions",
+        metadata={"help": "`trained_positions`: the LM head, loss and per-step metrics only at positions whose next "
+                          "token is trained (SFT: completion and EOS; DPO: both completions, policy and reference), "
+                          "through the model's own forward. `trl`: TRL's own loss, whose chunked LM head scores "
+                          "every position outside CUDA. Both train the same loss and gradients; settings that need "
+                          "more (label smoothing, DFT, DPO loss types other than sigmoid, MoE auxiliary losses) "
+                          "always use TRL's."})
     wandb_project: str = field(default="fctune", metadata={"help": "wandb project (with report_to: wandb)."})
     wandb_entity: str | None = field(default=None, metadata={"help": "wandb entity (team or user)."})
     wandb_group: str | None = field(default=None, metadata={"help": "wandb run group, e.g. a sweep name."})
@@ -386,6 +395,9 @@ def check_config(config: Config) -> None:
     if run.method == "dpo" and train.padding_free:
         raise FctuneError("padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
                           "padding): set padding_free: false")
+    if run.loss_implementation not in LOSS_IMPLEMENTATIONS:
+        raise FctuneError(f"loss_implementation must be one of {', '.join(LOSS_IMPLEMENTATIONS)}, "
+                          f"not {run.loss_implementation!r}")
     if run.method == "sft" and train.packing and train.packing_strategy not in ("bfd", "bfd_split"):
         raise FctuneError(f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
                           f"across them; use bfd (whole rows, kept apart by position ids)")
