@@ -37,13 +37,16 @@ def main() -> None:
     from eval.load import load_for_eval
     from eval.run import stratified_sample
 
-    model, tokenizer, family = load_for_eval("embedded", args.adapter, "llama2" if not args.adapter else None,
-                                             None, args.dtype)
+    model, tokenizer, family = load_for_eval(
+        "embedded", args.adapter, "llama2" if not args.adapter else None, None, args.dtype
+    )
     examples = load_source("builtin").splits["test"]
     examples = [examples[i] for i in stratified_sample([e.kind for e in examples], args.rows, 0)]
     prompts = [render_prompt(ex, family) for ex in examples]
-    print(f"{len(prompts)} rows, {args.dtype}, {torch.get_num_threads()} threads, up to {args.max_new_tokens} "
-          f"new tokens, batch {args.batch_size}")
+    print(
+        f"{len(prompts)} rows, {args.dtype}, {torch.get_num_threads()} threads, up to {args.max_new_tokens} "
+        f"new tokens, batch {args.batch_size}"
+    )
 
     def count(outputs):
         return sum(len(tokenizer(o, add_special_tokens=False).input_ids) for o in outputs)

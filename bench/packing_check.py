@@ -42,8 +42,9 @@ def loss_per_token(model, batch: dict) -> tuple[float, int]:
     labels = batch.pop("labels")
     logits = model(**batch).logits
     target = labels[:, 1:]
-    total = F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)), target.reshape(-1), ignore_index=-100,
-                            reduction="sum")
+    total = F.cross_entropy(
+        logits[:, :-1].reshape(-1, logits.size(-1)), target.reshape(-1), ignore_index=-100, reduction="sum"
+    )
     return total.item(), int((target != -100).sum())
 
 
@@ -56,16 +57,20 @@ def leak(model, rows: list[list[int]], flat_batch: dict) -> dict:
     starts = [0]
     for r in rows:
         starts.append(starts[-1] + len(r))
-    alone = max((packed[s:e] - model(input_ids=torch.tensor([r])).logits[0]).abs().max().item()
-                for r, s, e in zip(rows, starts, starts[1:]))
+    alone = max(
+        (packed[s:e] - model(input_ids=torch.tensor([r])).logits[0]).abs().max().item()
+        for r, s, e in zip(rows, starts, starts[1:])
+    )
     changed = dict(batch)
     changed["input_ids"] = batch["input_ids"].clone()
-    first = changed["input_ids"][0, 1:starts[1]]
-    changed["input_ids"][0, 1:starts[1]] = (first + 7) % model.config.vocab_size
+    first = changed["input_ids"][0, 1 : starts[1]]
+    changed["input_ids"][0, 1 : starts[1]] = (first + 7) % model.config.vocab_size
     moved = model(**changed).logits[0]
-    return {"max_diff_from_row_alone": alone,
-            "max_change_in_other_rows": (moved[starts[1]:] - packed[starts[1]:]).abs().max().item(),
-            "max_change_in_changed_row": (moved[:starts[1]] - packed[:starts[1]]).abs().max().item()}
+    return {
+        "max_diff_from_row_alone": alone,
+        "max_change_in_other_rows": (moved[starts[1] :] - packed[starts[1] :]).abs().max().item(),
+        "max_change_in_changed_row": (moved[: starts[1]] - packed[: starts[1]]).abs().max().item(),
+    }
 
 
 def check_packing(shape: str, examples: list[dict], pad_token_id: int, max_length: int) -> dict:
@@ -80,16 +85,29 @@ def check_packing(shape: str, examples: list[dict], pad_token_id: int, max_lengt
     flat = DataCollatorForLanguageModeling(pad_token_id=pad_token_id, padding_free=True)
     bins = pack_dataset(Dataset.from_list(examples), max_length, "bfd")
     losses = {}
-    for name, batches in (("padded", [padded]), ("padding_free", [flat(examples)]),
-                          ("packed_bfd", [flat([b]) for b in bins])):
+    for name, batches in (
+        ("padded", [padded]),
+        ("padding_free", [flat(examples)]),
+        ("packed_bfd", [flat([b]) for b in bins]),
+    ):
         sums = [loss_per_token(model, b) for b in batches]
         losses[name] = sum(s for s, _ in sums) / sum(n for _, n in sums)
     base = losses["padded"]
     loss_gap = max(abs(v - base) / abs(base) for v in losses.values())
     leaks = leak(model, [e["input_ids"] for e in examples], flat(examples))
-    passed = (loss_gap <= LOSS_TOLERANCE and leaks["max_diff_from_row_alone"] <= LOGIT_TOLERANCE
-              and leaks["max_change_in_other_rows"] <= LOGIT_TOLERANCE
-              and leaks["max_change_in_changed_row"] > LOGIT_TOLERANCE)
-    return {"rows": len(examples), "packed_bins": len(bins), "loss_per_trained_token": losses,
-            "max_relative_loss_gap": loss_gap, **leaks, "loss_tolerance": LOSS_TOLERANCE,
-            "logit_tolerance": LOGIT_TOLERANCE, "passed": passed}
+    passed = (
+        loss_gap <= LOSS_TOLERANCE
+        and leaks["max_diff_from_row_alone"] <= LOGIT_TOLERANCE
+        and leaks["max_change_in_other_rows"] <= LOGIT_TOLERANCE
+        and leaks["max_change_in_changed_row"] > LOGIT_TOLERANCE
+    )
+    return {
+        "rows": len(examples),
+        "packed_bins": len(bins),
+        "loss_per_trained_token": losses,
+        "max_relative_loss_gap": loss_gap,
+        **leaks,
+        "loss_tolerance": LOSS_TOLERANCE,
+        "logit_tolerance": LOGIT_TOLERANCE,
+        "passed": passed,
+    }

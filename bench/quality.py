@@ -68,8 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         seconds, steps = info["metrics"]["train_runtime"], info["global_step"]
         for checkpoint in sorted(run.glob("checkpoint-*"), key=lambda c: int(c.name.split("-")[1])):
             step = int(checkpoint.name.split("-")[1])
-            points.append({"step": step, "minutes": round(seconds * step / steps / 60, 2),
-                           **evaluate(checkpoint, run, work / f"{name}-{step}", rows)})
+            points.append(
+                {
+                    "step": step,
+                    "minutes": round(seconds * step / steps / 60, 2),
+                    **evaluate(checkpoint, run, work / f"{name}-{step}", rows),
+                }
+            )
         results["configs"][name] = {"config": config, "set": args.set, "points": points}
         print_table(name, points)
     out = Path(args.results_dir)
@@ -94,9 +99,27 @@ def train(config: str, out: Path, points: int, overrides: list[str]) -> Path:
             steps = int(value)
     every = max(1, steps // points)
     flags = [f"--{k}={v}" for k, _, v in (item.partition("=") for item in overrides)]
-    sh([sys.executable, "-m", "train", config, *flags, "--output_dir", str(out), "--overwrite_output_dir", "true",
-        "--eval_after_training", "false", "--save_strategy", "steps", "--save_steps", str(every),
-        "--save_total_limit", str(points + 1)])
+    sh(
+        [
+            sys.executable,
+            "-m",
+            "train",
+            config,
+            *flags,
+            "--output_dir",
+            str(out),
+            "--overwrite_output_dir",
+            "true",
+            "--eval_after_training",
+            "false",
+            "--save_strategy",
+            "steps",
+            "--save_steps",
+            str(every),
+            "--save_total_limit",
+            str(points + 1),
+        ]
+    )
     return out
 
 
@@ -104,8 +127,21 @@ def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict) -> dict:
     family = json.loads((run / "run.json").read_text())["data"]["family"]  # checkpoints hold no tokenizer
     figures = {}
     for key, data in SETS.items():
-        cmd = [sys.executable, "-m", "eval", "--model", "embedded", "--data", data or str(run / "data"),
-               "--max-samples", str(rows[key]), "--out", str(out / key), "--family", family]
+        cmd = [
+            sys.executable,
+            "-m",
+            "eval",
+            "--model",
+            "embedded",
+            "--data",
+            data or str(run / "data"),
+            "--max-samples",
+            str(rows[key]),
+            "--out",
+            str(out / key),
+            "--family",
+            family,
+        ]
         if adapter is not None:
             cmd += ["--adapter", str(adapter)]
         sh(cmd)

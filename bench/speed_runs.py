@@ -89,24 +89,47 @@ def baseline_trainer(method: str, model_dir: Path, train_set, shipped, out: Path
     from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                               bnb_4bit_compute_dtype=torch.bfloat16)
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir), quantization_config=quant, dtype=torch.bfloat16,
-                                                 device_map={"": device})
+    quant = BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=torch.bfloat16,
+    )
+    model = AutoModelForCausalLM.from_pretrained(
+        str(model_dir), quantization_config=quant, dtype=torch.bfloat16, device_map={"": device}
+    )
     model = prepare_model_for_kbit_training(model)
-    peft_config = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules="all-linear",
-                             task_type="CAUSAL_LM")
+    peft_config = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules="all-linear", task_type="CAUSAL_LM")
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-    common = dict(output_dir=str(out), per_device_train_batch_size=shipped.per_device_train_batch_size,
-                  gradient_accumulation_steps=shipped.gradient_accumulation_steps,
-                  learning_rate=shipped.learning_rate, max_length=shipped.max_length, bf16=True,
-                  use_cpu=device == "cpu", max_steps=shipped.max_steps, logging_steps=1, save_strategy="no",
-                  report_to="none", seed=shipped.seed)
+    common = dict(
+        output_dir=str(out),
+        per_device_train_batch_size=shipped.per_device_train_batch_size,
+        gradient_accumulation_steps=shipped.gradient_accumulation_steps,
+        learning_rate=shipped.learning_rate,
+        max_length=shipped.max_length,
+        bf16=True,
+        use_cpu=device == "cpu",
+        max_steps=shipped.max_steps,
+        logging_steps=1,
+        save_strategy="no",
+        report_to="none",
+        seed=shipped.seed,
+    )
     if method == "sft":
-        return SFTTrainer(model=model, args=SFTConfig(**common), train_dataset=train_set, processing_class=tokenizer,
-                          peft_config=peft_config)
-    return DPOTrainer(model=model, args=DPOConfig(beta=shipped.beta, **common), train_dataset=train_set,
-                      processing_class=tokenizer, peft_config=peft_config)
+        return SFTTrainer(
+            model=model,
+            args=SFTConfig(**common),
+            train_dataset=train_set,
+            processing_class=tokenizer,
+            peft_config=peft_config,
+        )
+    return DPOTrainer(
+        model=model,
+        args=DPOConfig(beta=shipped.beta, **common),
+        train_dataset=train_set,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+    )
 
 
 def settings_of(trainer, method: str) -> dict:
@@ -163,7 +186,7 @@ def figures(trainer, method: str, warmup: int, config, counter, timer, batches_p
         raise RuntimeError("the benchmark counts tokens in this process: run it with dataloader_num_workers=0")
     first = sum(batches_per_step[:warmup])
     durations = [b - a for a, b in zip(timer.marks, timer.marks[1:])][warmup:steps]
-    batches = counter.batches[first:first + sum(batches_per_step[warmup:steps])]
+    batches = counter.batches[first : first + sum(batches_per_step[warmup:steps])]
     seconds = sum(durations)
     totals = {k: sum(b[k] for b in batches) for k in ("rows", "tokens", "loss_tokens")}
     lora = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
@@ -172,8 +195,11 @@ def figures(trainer, method: str, warmup: int, config, counter, timer, batches_p
 
     return {
         "settings": settings_of(trainer, method),
-        "steps": steps, "warmup_steps": warmup, "measured_steps": len(durations),
-        "step_seconds": durations, "median_step_seconds": statistics.median(durations),
+        "steps": steps,
+        "warmup_steps": warmup,
+        "measured_steps": len(durations),
+        "step_seconds": durations,
+        "median_step_seconds": statistics.median(durations),
         "steps_per_second": len(durations) / seconds,
         "rows_per_second": totals["rows"] / seconds,
         "tokens_per_second": totals["tokens"] / seconds,
@@ -187,12 +213,20 @@ def figures(trainer, method: str, warmup: int, config, counter, timer, batches_p
     }
 
 
-def run_side(side: str, method: str, model_dir: Path, config_argv: list[str], baseline_argv: list[str],
-             warmup: int, out: Path, result: Path) -> None:
+def run_side(
+    side: str,
+    method: str,
+    model_dir: Path,
+    config_argv: list[str],
+    baseline_argv: list[str],
+    warmup: int,
+    out: Path,
+    result: Path,
+) -> None:
     """One side, in this process; its figures go to `result` as JSON."""
+    from data.models import load_tokenizer
     from train.config import parse_config
     from train.data import prepare_data, sft_dataset
-    from data.models import load_tokenizer
 
     started = time.perf_counter()
     torch.manual_seed(0)

@@ -39,11 +39,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The shipped-config keys the baseline reads (bench/speed_runs.py): all that --both may change.
-BASELINE_KEYS = {"per_device_train_batch_size", "gradient_accumulation_steps", "learning_rate", "max_length", "seed",
-                 "beta"}
+BASELINE_KEYS = {
+    "per_device_train_batch_size",
+    "gradient_accumulation_steps",
+    "learning_rate",
+    "max_length",
+    "seed",
+    "beta",
+}
 # Settings that make a side a pure training-throughput measurement: no evaluation, saving or logging services.
-MEASUREMENT_ONLY = ["--eval_strategy", "no", "--save_strategy", "no", "--report_to", "none",
-                    "--eval_after_training", "false", "--call_accuracy_samples", "0", "--logging_steps", "1"]
+MEASUREMENT_ONLY = [
+    "--eval_strategy",
+    "no",
+    "--save_strategy",
+    "no",
+    "--report_to",
+    "none",
+    "--eval_after_training",
+    "false",
+    "--call_accuracy_samples",
+    "0",
+    "--logging_steps",
+    "1",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,14 +70,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--methods", nargs="+", default=["sft", "dpo"], choices=["sft", "dpo"])
     p.add_argument("--steps", type=int, help="optimiser steps per side (default: 13 on a GPU, 4 otherwise)")
     p.add_argument("--warmup", type=int, help="first steps left out (default: 3 on a GPU, 1 otherwise)")
-    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                   help="override the shipped config for our side only, e.g. per_device_train_batch_size=16")
-    p.add_argument("--both", nargs="*", default=[], metavar="KEY=VALUE",
-                   help="override it for both sides (the baseline takes batch size, accumulation, learning rate, "
-                        "max_length, seed and beta from it), e.g. to make CPU runs short")
+    p.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override the shipped config for our side only, e.g. per_device_train_batch_size=16",
+    )
+    p.add_argument(
+        "--both",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override it for both sides (the baseline takes batch size, accumulation, learning rate, "
+        "max_length, seed and beta from it), e.g. to make CPU runs short",
+    )
     p.add_argument("--results-dir", default=str(ROOT / "bench" / "results"))
-    p.add_argument("--cache", help="random checkpoints and data (default: $FCTUNE_CACHE/bench or "
-                                   "~/.cache/fctune/bench)")
+    p.add_argument(
+        "--cache", help="random checkpoints and data (default: $FCTUNE_CACHE/bench or ~/.cache/fctune/bench)"
+    )
     p.add_argument("--peak-tflops", type=float, help="MFU denominator (default: measured bf16 matmul rate)")
     p.add_argument("--side", help=argparse.SUPPRESS)  # internal: run one side from a spec file
     args = p.parse_args(argv)
@@ -69,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from bench.random_model import SHAPES, BenchSetupError
-    from data.common import FctuneError
-    from data.common import write_atomic
+    from data.common import FctuneError, write_atomic
 
     gpu = torch.cuda.is_available()
     shapes = args.shapes or (["llama2-7b", "mistral-7b"] if gpu else ["tiny-llama2"])
@@ -85,12 +113,17 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown shape(s) {unknown} (known: {', '.join(SHAPES)})")
     if not_baseline:
-        p.error(f"--both takes only keys the baseline reads ({', '.join(sorted(BASELINE_KEYS))}), not "
-                f"{', '.join(not_baseline)}; use --set for our side")
+        p.error(
+            f"--both takes only keys the baseline reads ({', '.join(sorted(BASELINE_KEYS))}), not "
+            f"{', '.join(not_baseline)}; use --set for our side"
+        )
     if warmup < 0 or steps <= warmup:
         p.error("--warmup must be 0 or more, and --steps more than --warmup")
-    cache = Path(args.cache) if args.cache else \
-        Path(os.environ.get("FCTUNE_CACHE", Path.home() / ".cache" / "fctune")) / "bench"
+    cache = (
+        Path(args.cache)
+        if args.cache
+        else Path(os.environ.get("FCTUNE_CACHE", Path.home() / ".cache" / "fctune")) / "bench"
+    )
     failed = []
     try:
         peak = args.peak_tflops or matmul_tflops()
@@ -107,12 +140,14 @@ def main(argv: list[str] | None = None) -> int:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(path, json.dumps(result, indent=1) + "\n")
                 print(table(result) + f"\nwritten: {path}\n")
-    except (BenchSetupError, SideFailed, FctuneError, FctuneError, FctuneError, OSError) as e:
+    except (BenchSetupError, SideFailed, FctuneError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if failed:
-        print(f"error: the packing check failed for {', '.join(failed)}; see packing_check in the SFT JSON",
-              file=sys.stderr)
+        print(
+            f"error: the packing check failed for {', '.join(failed)}; see packing_check in the SFT JSON",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -131,31 +166,35 @@ def packing_check(shape: str, cache: Path) -> dict:
     """bench/packing_check.py on 8 training rows of the shape's family."""
     from bench.packing_check import check_packing
     from bench.random_model import family_of, tokenizer_dir
+    from data.models import load_tokenizer
     from train.config import parse_config
     from train.data import prepare_data, sft_dataset
-    from data.models import load_tokenizer
 
     family = family_of(shape)
-    shipped = parse_config([str(ROOT / shipped_config(shape, "sft")), "--family", family, "--dataset", "builtin",
-                            "--use_cpu", "true"])
+    shipped = parse_config(
+        [str(ROOT / shipped_config(shape, "sft")), "--family", family, "--dataset", "builtin", "--use_cpu", "true"]
+    )
     tokenizer = load_tokenizer(str(tokenizer_dir(cache)), family)
-    rows = sft_dataset(prepare_data(shipped.run, cache / f"data-{family}"), "train", tokenizer,
-                       shipped.train.max_length, 8)
-    check = check_packing(shape, [rows[i] for i in range(len(rows))], tokenizer.pad_token_id,
-                          shipped.train.max_length)
-    print(f"{shape}: padding-free and packed batches train the same thing: {check['passed']} "
-          f"(loss gap {check['max_relative_loss_gap']:.1e}, leak {check['max_change_in_other_rows']:.1e})")
+    rows = sft_dataset(
+        prepare_data(shipped.run, cache / f"data-{family}"), "train", tokenizer, shipped.train.max_length, 8
+    )
+    check = check_packing(shape, [rows[i] for i in range(len(rows))], tokenizer.pad_token_id, shipped.train.max_length)
+    print(
+        f"{shape}: padding-free and packed batches train the same thing: {check['passed']} "
+        f"(loss gap {check['max_relative_loss_gap']:.1e}, leak {check['max_change_in_other_rows']:.1e})"
+    )
     return check
 
 
-def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], both: list[str], cache: Path,
-             peak: float) -> dict:
+def run_pair(
+    shape: str, method: str, steps: int, warmup: int, sets: list[str], both: list[str], cache: Path, peak: float
+) -> dict:
     import torch
 
     from bench.random_model import checkpoint, family_of
+    from data.common import git_commit, library_versions
     from train.config import parse_config
     from train.data import prepare_data
-    from data.common import git_commit, library_versions
 
     family = family_of(shape)
     config_path = shipped_config(shape, method)
@@ -164,8 +203,7 @@ def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], 
     base = [str(ROOT / config_path), "--model_name_or_path", str(model_dir), "--family", family, *cpu]
     shipped = parse_config([*base, "--dataset", "builtin"])
     built = prepare_data(shipped.run, cache / f"data-{family}")
-    shared = [*base, "--dataset", str(built.path), "--max_steps", str(steps), *MEASUREMENT_ONLY,
-              *as_options(both)]
+    shared = [*base, "--dataset", str(built.path), "--max_steps", str(steps), *MEASUREMENT_ONLY, *as_options(both)]
     if method == "dpo":
         shared += ["--sft_adapter", ""]  # both sides start from a new adapter; the reference is the base
     ours = [*shared, *as_options(sets)]
@@ -178,29 +216,60 @@ def run_pair(shape: str, method: str, steps: int, warmup: int, sets: list[str], 
     for figures in sides.values():
         figures["mfu"] = figures["model_tflops_per_second"] / peak
     a, b = sides["baseline"], sides["ours"]
-    ratios = {k: b[k] / a[k] for k in ("tokens_per_second", "rows_per_second", "steps_per_second",
-                                        "median_step_seconds", "peak_memory_gb", "mfu")}
-    return {"shape": shape, "method": method, "device": device_name(), "peak_tflops": peak,
-            "model_config": dict(model_dir=str(model_dir), **json.loads((model_dir / "config.json").read_text())),
-            "config": config_path, "overrides": sets, "overrides_both": both, "steps": steps, "warmup": warmup,
-            "versions": library_versions(), "git_commit": git_commit(), "baseline": a, "ours": b, "ratios": ratios,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    ratios = {
+        k: b[k] / a[k]
+        for k in (
+            "tokens_per_second",
+            "rows_per_second",
+            "steps_per_second",
+            "median_step_seconds",
+            "peak_memory_gb",
+            "mfu",
+        )
+    }
+    return {
+        "shape": shape,
+        "method": method,
+        "device": device_name(),
+        "peak_tflops": peak,
+        "model_config": dict(model_dir=str(model_dir), **json.loads((model_dir / "config.json").read_text())),
+        "config": config_path,
+        "overrides": sets,
+        "overrides_both": both,
+        "steps": steps,
+        "warmup": warmup,
+        "versions": library_versions(),
+        "git_commit": git_commit(),
+        "baseline": a,
+        "ours": b,
+        "ratios": ratios,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
 
 def as_options(pairs: list[str]) -> list[str]:
     return [f"--{key}={value}" for key, value in (pair.split("=", 1) for pair in pairs)]
 
 
-def run_side_process(side: str, method: str, model_dir: Path, ours: list[str], shared: list[str],
-                     warmup: int) -> dict:
+def run_side_process(side: str, method: str, model_dir: Path, ours: list[str], shared: list[str], warmup: int) -> dict:
     """One side in a fresh process, so that neither side's memory or compiled state reaches the other."""
     with tempfile.TemporaryDirectory(prefix=f"fctune-bench-{side}-") as tmp:
         spec, result = Path(tmp) / "spec.json", Path(tmp) / "result.json"
         out = Path(tmp) / "run"
-        spec.write_text(json.dumps({"side": side, "method": method, "model_dir": str(model_dir),
-                                    "config_argv": [*ours, "--output_dir", str(out)],
-                                    "baseline_argv": [*shared, "--output_dir", str(out)],
-                                    "warmup": warmup, "out": str(out), "result": str(result)}))
+        spec.write_text(
+            json.dumps(
+                {
+                    "side": side,
+                    "method": method,
+                    "model_dir": str(model_dir),
+                    "config_argv": [*ours, "--output_dir", str(out)],
+                    "baseline_argv": [*shared, "--output_dir", str(out)],
+                    "warmup": warmup,
+                    "out": str(out),
+                    "result": str(result),
+                }
+            )
+        )
         done = subprocess.run([sys.executable, __file__, "--side", str(spec)], cwd=ROOT, check=False)
         if done.returncode != 0 or not result.is_file():
             raise SideFailed(f"the {side} side ({method}) failed with exit code {done.returncode}; its output is above")
@@ -211,8 +280,16 @@ def _worker(spec_path: Path) -> int:
     from bench.speed_runs import run_side
 
     spec = json.loads(spec_path.read_text())
-    run_side(spec["side"], spec["method"], Path(spec["model_dir"]), spec["config_argv"], spec["baseline_argv"],
-             spec["warmup"], Path(spec["out"]), Path(spec["result"]))
+    run_side(
+        spec["side"],
+        spec["method"],
+        Path(spec["model_dir"]),
+        spec["config_argv"],
+        spec["baseline_argv"],
+        spec["warmup"],
+        Path(spec["out"]),
+        Path(spec["result"]),
+    )
     return 0
 
 
@@ -263,14 +340,18 @@ def slug(name: str) -> str:
 def table(result: dict) -> str:
     """A markdown table of one shape and method: baseline, ours, ratio."""
     a, b, r = result["baseline"], result["ours"], result["ratios"]
-    rows = [("non-padding tokens/s", "tokens_per_second", "{:,.0f}"),
-            ("rows/s" if result["method"] == "sft" else "pairs/s", "rows_per_second", "{:.2f}"),
-            ("steps/s", "steps_per_second", "{:.3f}"),
-            ("median step (s)", "median_step_seconds", "{:.3f}"),
-            ("peak memory (GiB)", "peak_memory_gb", "{:.2f}"),
-            ("MFU", "mfu", "{:.1%}")]
-    title = (f"{result['shape']} {result['method'].upper()} on {result['device']} "
-             f"({result['steps'] - result['warmup']} measured steps)")
+    rows = [
+        ("non-padding tokens/s", "tokens_per_second", "{:,.0f}"),
+        ("rows/s" if result["method"] == "sft" else "pairs/s", "rows_per_second", "{:.2f}"),
+        ("steps/s", "steps_per_second", "{:.3f}"),
+        ("median step (s)", "median_step_seconds", "{:.3f}"),
+        ("peak memory (GiB)", "peak_memory_gb", "{:.2f}"),
+        ("MFU", "mfu", "{:.1%}"),
+    ]
+    title = (
+        f"{result['shape']} {result['method'].upper()} on {result['device']} "
+        f"({result['steps'] - result['warmup']} measured steps)"
+    )
     lines = [title, "| | baseline | ours | ours / baseline |", "|---|---|---|---|"]
     for label, key, fmt in rows:
         ratio = r[key]

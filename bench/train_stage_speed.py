@@ -45,9 +45,26 @@ sys.path.insert(0, str(ROOT))
 ARMS = ("plain", "before", "now")
 BEFORE = ["--attn_implementation", "sdpa", "--loss_implementation", "trl"]
 # A pure training measurement: no evaluation, one checkpoint at the end (for its log history), no trackers.
-MEASUREMENT_ONLY = ["--eval_strategy", "no", "--eval_on_start", "false", "--max_eval_samples", "0",
-                    "--eval_after_training", "false", "--call_accuracy_samples", "0", "--report_to", "none",
-                    "--logging_steps", "1", "--disable_tqdm", "true", "--train_sampling_strategy", "sequential"]
+MEASUREMENT_ONLY = [
+    "--eval_strategy",
+    "no",
+    "--eval_on_start",
+    "false",
+    "--max_eval_samples",
+    "0",
+    "--eval_after_training",
+    "false",
+    "--call_accuracy_samples",
+    "0",
+    "--report_to",
+    "none",
+    "--logging_steps",
+    "1",
+    "--disable_tqdm",
+    "true",
+    "--train_sampling_strategy",
+    "sequential",
+]
 FIGURES = ("trained_tokens_per_second", "tokens_per_second", "median_step_seconds", "peak_memory_gb")
 
 
@@ -81,8 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         arms = args.arms or (list(ARMS) if method == "sft" else ["before", "now"])
         if "plain" in arms and not (method == "sft" and config.train.padding_free):
             raise FctuneError("the plain loop takes an SFT config with padding_free: true")
-        cache = Path(args.cache) if args.cache else \
-            Path(os.environ.get("FCTUNE_CACHE", Path.home() / ".cache" / "fctune")) / "bench"
+        cache = (
+            Path(args.cache)
+            if args.cache
+            else Path(os.environ.get("FCTUNE_CACHE", Path.home() / ".cache" / "fctune")) / "bench"
+        )
         data = build_data(config, cache)
         overrides += ["--dataset", str(data)]
         rows = row_counts(config, data, args.steps)
@@ -93,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = {arm: [] for arm in arms}
     try:
         for r in range(args.rounds):
-            for arm in arms[r % len(arms):] + arms[:r % len(arms)]:
+            for arm in arms[r % len(arms) :] + arms[: r % len(arms)]:
                 print(f"round {r + 1}/{args.rounds}: {arm} ...", flush=True)
                 run = run_arm(arm, [args.config, *overrides], args.steps, rows)
                 runs[arm].append(summarise(run, rows, args.warmup))
@@ -105,15 +125,30 @@ def main(argv: list[str] | None = None) -> int:
     medians = {arm: {k: statistics.median(r[k] for r in rs) for k in FIGURES} for arm, rs in runs.items()}
     # Each round's arms ran back to back, so their ratio is the least touched by the machine's load drifting
     # between rounds: the ratios are medians over the rounds of each round's ratio.
-    ratios = {f"{a}/{b}": {k: statistics.median(x[k] / y[k] for x, y in zip(runs[a], runs[b])) for k in FIGURES}
-              for a, b in (("now", "plain"), ("now", "before")) if a in runs and b in runs}
-    result = {"config": args.config, "overrides": args.set, "method": method, "device": device_name(),
-              "steps": args.steps, "warmup": args.warmup, "rounds": args.rounds,
-              "rows_per_step": config.train.per_device_train_batch_size, "trained_tokens_per_step": rows["trained"],
-              "tokens_per_step": rows["tokens"], "before_overrides": BEFORE,
-              "arms": {arm: {"median": medians[arm], "runs": runs[arm]} for arm in runs}, "ratios": ratios,
-              "torch_threads": torch_threads(), "versions": library_versions(), "git_commit": git_commit(),
-              "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    ratios = {
+        f"{a}/{b}": {k: statistics.median(x[k] / y[k] for x, y in zip(runs[a], runs[b])) for k in FIGURES}
+        for a, b in (("now", "plain"), ("now", "before"))
+        if a in runs and b in runs
+    }
+    result = {
+        "config": args.config,
+        "overrides": args.set,
+        "method": method,
+        "device": device_name(),
+        "steps": args.steps,
+        "warmup": args.warmup,
+        "rounds": args.rounds,
+        "rows_per_step": config.train.per_device_train_batch_size,
+        "trained_tokens_per_step": rows["trained"],
+        "tokens_per_step": rows["tokens"],
+        "before_overrides": BEFORE,
+        "arms": {arm: {"median": medians[arm], "runs": runs[arm]} for arm in runs},
+        "ratios": ratios,
+        "torch_threads": torch_threads(),
+        "versions": library_versions(),
+        "git_commit": git_commit(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
     out = Path(args.results_dir) / f"train-stage-speed-{Path(args.config).stem}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, json.dumps(result, indent=1) + "\n")
@@ -134,9 +169,27 @@ def build_data(config, cache: Path) -> Path:
         return Path(run.dataset)
     out = cache / f"data-{run.dataset}-{run.family}"
     if read_build_manifest(out) is None:
-        command = [sys.executable, "-m", "data", "build", "--source", run.dataset, "--family", str(run.family),
-                   "--out", str(out), "--system-prompt", run.system_prompt, "--seed", str(run.split_seed),
-                   "--test-size", str(run.test_size), "--validation-size", str(run.validation_size), "--dpo"]
+        command = [
+            sys.executable,
+            "-m",
+            "data",
+            "build",
+            "--source",
+            run.dataset,
+            "--family",
+            str(run.family),
+            "--out",
+            str(out),
+            "--system-prompt",
+            run.system_prompt,
+            "--seed",
+            str(run.split_seed),
+            "--test-size",
+            str(run.test_size),
+            "--validation-size",
+            str(run.validation_size),
+            "--dpo",
+        ]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise ArmFailed(f"building {run.dataset} failed: {done.stderr.strip()[-2000:]}")
@@ -145,9 +198,9 @@ def build_data(config, cache: Path) -> Path:
 
 def training_rows(config, data: Path, steps: int) -> list[dict]:
     """The rows (DPO: pairs) every arm trains on, in order: the first steps x batch of the train split."""
+    from data.models import load_tokenizer
     from data.sources import read_build_manifest
     from train.data import BuiltData, dpo_dataset, sft_dataset
-    from data.models import load_tokenizer
 
     built = BuiltData(data, read_build_manifest(data))
     tokenizer = load_tokenizer(config.model.model_name_or_path, built.family)
@@ -169,8 +222,11 @@ def row_counts(config, data: Path, steps: int) -> dict:
     else:
         tokens = [2 * len(r["prompt_ids"]) + len(r["chosen_ids"]) + len(r["rejected_ids"]) for r in rows]
         trained = [len(r["chosen_ids"]) + len(r["rejected_ids"]) for r in rows]
-    return {"rows": len(rows), "tokens": [sum(tokens[i:i + batch]) for i in range(0, len(rows), batch)],
-            "trained": [sum(trained[i:i + batch]) for i in range(0, len(rows), batch)]}
+    return {
+        "rows": len(rows),
+        "tokens": [sum(tokens[i : i + batch]) for i in range(0, len(rows), batch)],
+        "trained": [sum(trained[i : i + batch]) for i in range(0, len(rows), batch)],
+    }
 
 
 def run_arm(arm: str, config_argv: list[str], steps: int, rows: dict) -> dict:
@@ -182,9 +238,24 @@ def run_arm(arm: str, config_argv: list[str], steps: int, rows: dict) -> dict:
             spec.write_text(json.dumps({"config_argv": config_argv, "steps": steps, "result": str(result)}))
             command = [sys.executable, __file__, "--plain", str(spec)]
         else:
-            command = [sys.executable, "-m", "train", *config_argv, "--output_dir", str(out), "--max_steps",
-                       str(steps), "--max_train_samples", str(rows["rows"]), *MEASUREMENT_ONLY,
-                       "--save_strategy", "steps", "--save_steps", str(steps), *(BEFORE if arm == "before" else [])]
+            command = [
+                sys.executable,
+                "-m",
+                "train",
+                *config_argv,
+                "--output_dir",
+                str(out),
+                "--max_steps",
+                str(steps),
+                "--max_train_samples",
+                str(rows["rows"]),
+                *MEASUREMENT_ONLY,
+                "--save_strategy",
+                "steps",
+                "--save_steps",
+                str(steps),
+                *(BEFORE if arm == "before" else []),
+            ]
         log = Path(tmp) / "log.txt"
         started = time.perf_counter()
         with log.open("w") as f:
@@ -194,8 +265,11 @@ def run_arm(arm: str, config_argv: list[str], steps: int, rows: dict) -> dict:
         wall = time.perf_counter() - started
         if process.returncode != 0:
             raise ArmFailed(f"the {arm} arm failed (exit {process.returncode}):\n{log.read_text()[-3000:]}")
-        run = json.loads(result.read_text()) if arm == "plain" else \
-            stage_log(out / f"checkpoint-{steps}" / "trainer_state.json", rows)
+        run = (
+            json.loads(result.read_text())
+            if arm == "plain"
+            else stage_log(out / f"checkpoint-{steps}" / "trainer_state.json", rows)
+        )
         return {**run, "process_seconds": wall, "peak_memory_gb": usage.ru_maxrss / 2**20}  # KiB on Linux
 
 
@@ -215,11 +289,15 @@ def stage_log(state_path: Path, rows: dict) -> dict:
 def summarise(run: dict, rows: dict, warmup: int) -> dict:
     steady = slice(warmup, None)
     seconds = sum(run["step_seconds"][steady])
-    return {"trained_tokens_per_second": sum(rows["trained"][steady]) / seconds,
-            "tokens_per_second": sum(rows["tokens"][steady]) / seconds,
-            "median_step_seconds": statistics.median(run["step_seconds"][steady]),
-            "peak_memory_gb": run["peak_memory_gb"], "process_seconds": run["process_seconds"],
-            "step_seconds": run["step_seconds"], "losses": run["losses"]}
+    return {
+        "trained_tokens_per_second": sum(rows["trained"][steady]) / seconds,
+        "tokens_per_second": sum(rows["tokens"][steady]) / seconds,
+        "median_step_seconds": statistics.median(run["step_seconds"][steady]),
+        "peak_memory_gb": run["peak_memory_gb"],
+        "process_seconds": run["process_seconds"],
+        "step_seconds": run["step_seconds"],
+        "losses": run["losses"],
+    }
 
 
 # The plain loop ------------------------------------------------------------------------------------------------
@@ -240,41 +318,62 @@ def plain_loop(config_argv: list[str], steps: int) -> dict:
     from transformers import AutoModelForCausalLM, get_scheduler, set_seed
 
     import data.attention
-    from train.config import parse_config
     from data.models import resolve_model_path
+    from train.config import parse_config
 
     config = parse_config(config_argv)
     model_args, args = config.model, config.train
     rows = training_rows(config, Path(config.run.dataset), steps)
     dtype = model_args.dtype if model_args.dtype in (None, "auto") else getattr(torch, model_args.dtype)
-    model = AutoModelForCausalLM.from_pretrained(resolve_model_path(model_args.model_name_or_path),
-                                                 dtype=dtype or "auto", attn_implementation=data.attention.NAME)
+    model = AutoModelForCausalLM.from_pretrained(
+        resolve_model_path(model_args.model_name_or_path),
+        dtype=dtype or "auto",
+        attn_implementation=data.attention.NAME,
+    )
     model.config.use_cache = False
     set_seed(args.seed)  # as TRL does before PEFT wraps the model: the same adapter initialisation
-    model = get_peft_model(model, LoraConfig(  # the train stage's adapter (train/__main__.py)
-        task_type="CAUSAL_LM", r=model_args.lora_r, lora_alpha=model_args.lora_alpha,
-        lora_dropout=model_args.lora_dropout, target_modules=model_args.lora_target_modules or "all-linear",
-        modules_to_save=model_args.lora_modules_to_save, use_rslora=model_args.use_rslora,
-        use_dora=model_args.use_dora, bias="none"))
+    model = get_peft_model(
+        model,
+        LoraConfig(  # the train stage's adapter (train/__main__.py)
+            task_type="CAUSAL_LM",
+            r=model_args.lora_r,
+            lora_alpha=model_args.lora_alpha,
+            lora_dropout=model_args.lora_dropout,
+            target_modules=model_args.lora_target_modules or "all-linear",
+            modules_to_save=model_args.lora_modules_to_save,
+            use_rslora=model_args.use_rslora,
+            use_dora=model_args.use_dora,
+            bias="none",
+        ),
+    )
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2),
-                                  eps=args.adam_epsilon, weight_decay=args.weight_decay, fused=True)
-    schedule = get_scheduler(args.lr_scheduler_type, optimizer, num_warmup_steps=args.get_warmup_steps(steps),
-                             num_training_steps=steps)
+    optimizer = torch.optim.AdamW(
+        params,
+        lr=args.learning_rate,
+        betas=(args.adam_beta1, args.adam_beta2),
+        eps=args.adam_epsilon,
+        weight_decay=args.weight_decay,
+        fused=True,
+    )
+    schedule = get_scheduler(
+        args.lr_scheduler_type, optimizer, num_warmup_steps=args.get_warmup_steps(steps), num_training_steps=steps
+    )
     batch = args.per_device_train_batch_size
     seconds, losses = [], []
     start = time.perf_counter()
     for step in range(steps):
-        chunk = rows[step * batch:(step + 1) * batch]
+        chunk = rows[step * batch : (step + 1) * batch]
         ids = torch.tensor([[t for r in chunk for t in r["input_ids"]]])
         labels = torch.tensor([[t for r in chunk for t in r["labels"]]])
         positions = torch.tensor([[i for r in chunk for i in range(len(r["input_ids"]))]])
         keep = torch.zeros_like(labels, dtype=torch.bool)
         keep[:, :-1] = labels[:, 1:] != -100
         targets = labels[:, 1:][keep[:, :-1]]
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16), \
-                disable_input_dtype_casting(model, active=args.bf16):
+        with (
+            torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16),
+            disable_input_dtype_casting(model, active=args.bf16),
+        ):
             logits = model(input_ids=ids, position_ids=positions, logits_to_keep=keep).logits
         loss = F.cross_entropy(logits.float(), targets, reduction="sum") / targets.numel()
         loss.backward()
@@ -293,18 +392,27 @@ def plain_loop(config_argv: list[str], steps: int) -> dict:
 
 
 def fmt_run(r: dict) -> str:
-    return (f"{r['trained_tokens_per_second']:.1f} trained tokens/s, {r['tokens_per_second']:.0f} tokens/s, "
-            f"median step {r['median_step_seconds']:.2f} s, peak {r['peak_memory_gb']:.2f} GB")
+    return (
+        f"{r['trained_tokens_per_second']:.1f} trained tokens/s, {r['tokens_per_second']:.0f} tokens/s, "
+        f"median step {r['median_step_seconds']:.2f} s, peak {r['peak_memory_gb']:.2f} GB"
+    )
 
 
 def table(result: dict) -> str:
     arms, ratios = result["arms"], result["ratios"]
-    rows = [("trained tokens/s", "trained_tokens_per_second", "{:.1f}"),
-            ("all tokens/s", "tokens_per_second", "{:.0f}"),
-            ("median step (s)", "median_step_seconds", "{:.2f}"), ("peak memory (GB)", "peak_memory_gb", "{:.2f}")]
+    rows = [
+        ("trained tokens/s", "trained_tokens_per_second", "{:.1f}"),
+        ("all tokens/s", "tokens_per_second", "{:.0f}"),
+        ("median step (s)", "median_step_seconds", "{:.2f}"),
+        ("peak memory (GB)", "peak_memory_gb", "{:.2f}"),
+    ]
     head = " | ".join(arms) + "".join(f" | {k}" for k in ratios)
-    lines = [f"{result['config']} on {result['device']}: {result['rounds']} rounds of {result['steps']} steps "
-             f"({result['warmup']} warm-up), medians", f"| | {head} |", "|---" * (1 + len(arms) + len(ratios)) + "|"]
+    lines = [
+        f"{result['config']} on {result['device']}: {result['rounds']} rounds of {result['steps']} steps "
+        f"({result['warmup']} warm-up), medians",
+        f"| | {head} |",
+        "|---" * (1 + len(arms) + len(ratios)) + "|",
+    ]
     for label, key, f in rows:
         cells = [f.format(arms[a]["median"][key]) for a in arms] + [f"{ratios[k][key]:.2f}" for k in ratios]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")

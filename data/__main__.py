@@ -10,25 +10,35 @@ from pathlib import Path
 from data.build import build_dataset
 from data.common import FctuneError, run_cli, take_debug_flag
 from data.dpo import parse_mix
-from data.models import EMBEDDED
 from data.formats import CONVERSATION_RULES, FORMATS, left_out_summary
+from data.models import EMBEDDED
 from data.render import FAMILIES, render
 from data.sources import Columns, load_source
 from data.validate import invalid_rows
 
-SOURCE_HELP = ("builtin | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
-               "train/validation/test files | a built data directory | a Hub dataset OWNER/NAME[@REVISION]")
+SOURCE_HELP = (
+    "builtin | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
+    "train/validation/test files | a built data directory | a Hub dataset OWNER/NAME[@REVISION]"
+)
 
 
 def _source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", required=True, help=SOURCE_HELP)
-    p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
-                   help="source column for a field (functions, system, user, response); "
-                        "defaults: functionList, systemPrompt, userPrompt, assistantResponse")
-    p.add_argument("--format", choices=FORMATS,
-                   help="the rows' format (default: told from the columns): Trelis columns, OpenAI/TRL messages, "
-                        "ShareGPT conversations, Hermes <tool_call> tags, xLAM query/answers, Glaive transcripts; "
-                        "see docs/data-formats.md")
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="source column for a field (functions, system, user, response); "
+        "defaults: functionList, systemPrompt, userPrompt, assistantResponse",
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="the rows' format (default: told from the columns): Trelis columns, OpenAI/TRL messages, "
+        "ShareGPT conversations, Hermes <tool_call> tags, xLAM query/answers, Glaive transcripts; "
+        "see docs/data-formats.md",
+    )
     p.add_argument("--bfcl-dir", help="BFCL data directory (default: the installed bfcl-eval package's)")
 
 
@@ -44,20 +54,30 @@ def cmd_build(args) -> int:
     rows = invalid_rows(loaded.problems)
     if rows and not args.skip_invalid:
         more = f" (and {rows - 1} more invalid row(s), listed above)" if rows > 1 else ""
-        print(f"error: {loaded.problems[0]}{more}; fix them, or pass --skip-invalid to leave them out",
-              file=sys.stderr)
+        print(f"error: {loaded.problems[0]}{more}; fix them, or pass --skip-invalid to leave them out", file=sys.stderr)
         return 1
     if rows:
         print(f"skipped {rows} invalid row(s), listed above and in the manifest", file=sys.stderr)
-    manifest = build_dataset(loaded, Path(args.out), args.family, args.system_prompt, args.seed, args.test_size,
-                             args.validation_size, args.dpo, dpo_mix)
+    manifest = build_dataset(
+        loaded,
+        Path(args.out),
+        args.family,
+        args.system_prompt,
+        args.seed,
+        args.test_size,
+        args.validation_size,
+        args.dpo,
+        dpo_mix,
+    )
     counts = ", ".join(f"{s} {n}" for s, n in manifest["counts"].items())
     print(f"wrote {args.out}: {counts} rows ({args.family} format)")
     if left_out_summary(manifest.get("left_out_turns", {})):
         print(f"  {left_out_summary(manifest['left_out_turns'])} (counted in the manifest)")
     for split, report in manifest.get("dpo", {}).items():
         kinds = ", ".join(f"{k} {n}" for k, n in report["by_kind"].items())
-        print(f"  dpo/{split}.jsonl: {report['pairs']} pairs ({kinds}); {report['skipped']} rows had no applicable kind")
+        print(
+            f"  dpo/{split}.jsonl: {report['pairs']} pairs ({kinds}); {report['skipped']} rows had no applicable kind"
+        )
     return 0
 
 
@@ -88,11 +108,15 @@ def _show_format(args, loaded) -> tuple[str, str]:
             raise FctuneError("--family is required (only a built directory knows its own)")
         return args.family, args.system_prompt or ""
     manifest = loaded.info["manifest"]
-    for option, key, given in (("--family", "family", args.family), ("--system-prompt", "system_prompt",
-                                                                      args.system_prompt)):
+    for option, key, given in (
+        ("--family", "family", args.family),
+        ("--system-prompt", "system_prompt", args.system_prompt),
+    ):
         if given is not None and given != manifest[key]:
-            raise FctuneError(f"{args.source} was built with {option} {manifest[key]!r}, not {given!r}; "
-                             f"rebuild it to see another format")
+            raise FctuneError(
+                f"{args.source} was built with {option} {manifest[key]!r}, not {given!r}; "
+                f"rebuild it to see another format"
+            )
     return manifest["family"], manifest["system_prompt"]
 
 
@@ -118,7 +142,7 @@ def cmd_show(args) -> int:
     tokenizer = load_tokenizer(args.tokenizer, family)
     prompt_lens, completion_lens = [], []
     for start in tqdm(range(0, len(pairs), 512), desc="tokenizing", unit="batch", leave=False):
-        batch = pairs[start:start + 512]
+        batch = pairs[start : start + 512]
         prompt_lens += [len(ids) for ids in encode_prompts(tokenizer, [p for p, _ in batch])]
         completion_lens += [len(ids) for ids in encode_completions(tokenizer, [c for _, c in batch])]
     totals = [p + c for p, c in zip(prompt_lens, completion_lens)]
@@ -143,20 +167,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="render a source into train/validation/test JSONL and a manifest",
-                       epilog=CONVERSATION_RULES)
+    b = sub.add_parser(
+        "build", help="render a source into train/validation/test JSONL and a manifest", epilog=CONVERSATION_RULES
+    )
     _source_args(b)
     b.add_argument("--family", required=True, choices=list(FAMILIES), help="base model family (instruction markers)")
     b.add_argument("--out", required=True, help="output directory (a previous build there is replaced)")
     b.add_argument("--system-prompt", default="", help="system prompt for rows that have none")
-    b.add_argument("--test-size", type=float, default=0.1,
-                   help="share (<1) or count (>=1) of train rows held out when the source has no test split")
-    b.add_argument("--validation-size", type=float, default=0.1,
-                   help="share or count of train rows held out when the source has no validation split")
+    b.add_argument(
+        "--test-size",
+        type=float,
+        default=0.1,
+        help="share (<1) or count (>=1) of train rows held out when the source has no test split",
+    )
+    b.add_argument(
+        "--validation-size",
+        type=float,
+        default=0.1,
+        help="share or count of train rows held out when the source has no validation split",
+    )
     b.add_argument("--seed", type=int, default=0, help="seed for splitting and DPO pairs")
     b.add_argument("--skip-invalid", action="store_true", help="leave invalid rows out (reported) instead of failing")
-    b.add_argument("--dpo", action="store_true",
-                   help="also write DPO preference pairs to OUT/dpo/{train,validation,test}.jsonl")
+    b.add_argument(
+        "--dpo", action="store_true", help="also write DPO preference pairs to OUT/dpo/{train,validation,test}.jsonl"
+    )
     b.add_argument("--dpo-mix", metavar="KIND=W,...", help="relative weights of rejected-answer kinds (default equal)")
     b.set_defaults(run=cmd_build)
 
@@ -166,8 +200,11 @@ def main(argv: list[str] | None = None) -> int:
 
     s = sub.add_parser("show", help="print rendered examples and token-length statistics", epilog=CONVERSATION_RULES)
     _source_args(s)
-    s.add_argument("--family", choices=list(FAMILIES),
-                   help="base model family (instruction markers); a built directory's own by default")
+    s.add_argument(
+        "--family",
+        choices=list(FAMILIES),
+        help="base model family (instruction markers); a built directory's own by default",
+    )
     s.add_argument("-n", type=_count, default=3, help="how many examples to print")
     s.add_argument("--split", default="train", choices=["train", "validation", "test"])
     s.add_argument("--system-prompt", help="system prompt for rows that have none")

@@ -25,11 +25,24 @@ NAME = "sdpa_rows"
 def rows_mask(*args, attention_mask=None, q_offset=0, kv_offset=0, local_size=None, use_vmap=False, **kwargs):
     """No mask where the rows are told apart by their position ids alone; sdpa's mask everywhere else."""
     q_length, kv_length = kwargs.get("q_length"), kwargs.get("kv_length")
-    if attention_mask is None and not q_offset and not kv_offset and local_size is None and not use_vmap \
-            and q_length == kv_length:
+    if (
+        attention_mask is None
+        and not q_offset
+        and not kv_offset
+        and local_size is None
+        and not use_vmap
+        and q_length == kv_length
+    ):
         return None
-    return sdpa_mask(*args, attention_mask=attention_mask, q_offset=q_offset, kv_offset=kv_offset,
-                     local_size=local_size, use_vmap=use_vmap, **kwargs)
+    return sdpa_mask(
+        *args,
+        attention_mask=attention_mask,
+        q_offset=q_offset,
+        kv_offset=kv_offset,
+        local_size=local_size,
+        use_vmap=use_vmap,
+        **kwargs,
+    )
 
 
 def row_lengths(position_ids: torch.Tensor) -> list[int]:

@@ -42,8 +42,6 @@ CATEGORIES = {
 _INSTALL_HINT = "get it with `pip install --no-deps bfcl-eval`, or pass the directory holding the BFCL_v4_*.json files"
 
 
-
-
 def source_categories(source: str) -> list[str]:
     """The categories of a `bfcl:CATEGORY[,CATEGORY...]` source."""
     categories = [c.strip() for c in source.removeprefix("bfcl:").split(",") if c.strip()]
@@ -72,7 +70,9 @@ def load_bfcl(categories: list[str], data_dir: str | Path | None = None, limit: 
     """The rows of each category in file order; `limit` caps the rows taken per category."""
     unknown = [c for c in categories if c not in CATEGORIES]
     if unknown:
-        raise FctuneError(f"unknown BFCL category {', '.join(map(repr, unknown))}; choose from: {', '.join(CATEGORIES)}")
+        raise FctuneError(
+            f"unknown BFCL category {', '.join(map(repr, unknown))}; choose from: {', '.join(CATEGORIES)}"
+        )
     data_dir = find_data_dir(data_dir)
     examples = []
     for stem in dict.fromkeys(CATEGORIES[c] for c in categories):  # "simple" and "simple_python" once
@@ -168,8 +168,9 @@ def _example(row: dict, stem: str, answers: dict | None) -> Example:
     else:
         raise ValueError(f"no ground truth for id {row['id']!r} in possible_answer/")
     required = {doc["name"]: (doc.get("parameters") or {}).get("required", []) for doc in row["function"]}
-    calls = [Call(name, _arguments(args, required.get(name, []))) for entry in ground_truth
-             for name, args in entry.items()]
+    calls = [
+        Call(name, _arguments(args, required.get(name, []))) for entry in ground_truth for name, args in entry.items()
+    ]
     return Example(
         user=users[-1],  # earlier messages of a conversation-shaped row are context only
         functions=[_function(doc) for doc in row["function"]],
@@ -186,12 +187,13 @@ def _example(row: dict, stem: str, answers: dict | None) -> Example:
 
 def _function(doc: dict) -> Function:
     params = doc.get("parameters") or {}
-    return Function.from_openai({
-        "name": doc["name"],
-        "description": doc.get("description"),
-        "parameters": {
-            "properties": {name: json_schema(s) for name, s in params.get("properties", {}).items()},
-            "required": params.get("required", []),
-        },
-    })
-
+    return Function.from_openai(
+        {
+            "name": doc["name"],
+            "description": doc.get("description"),
+            "parameters": {
+                "properties": {name: json_schema(s) for name, s in params.get("properties", {}).items()},
+                "required": params.get("required", []),
+            },
+        }
+    )

@@ -23,8 +23,6 @@ from data.sources import SPLITS, Loaded, read_build_manifest
 from data.validate import invalid_rows
 
 
-
-
 def assign_splits(loaded: Loaded, test_size: float, validation_size: float, seed: int) -> dict[str, list[Example]]:
     """The source's own splits; a missing test or validation split is carved from train (seeded).
 
@@ -72,8 +70,9 @@ def _check_replaceable(out: Path) -> None:
     present = (str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     foreign = sorted(name for name in present if name not in ours)
     if foreign:
-        raise FctuneError(f"{out} holds files a build did not write ({', '.join(foreign[:3])}); "
-                         f"choose another --out or move them")
+        raise FctuneError(
+            f"{out} holds files a build did not write ({', '.join(foreign[:3])}); choose another --out or move them"
+        )
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -86,16 +85,26 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_dataset(loaded: Loaded, out: Path, family: str, system: str = "", seed: int = 0, test_size: float = 0.1,
-                  validation_size: float = 0.1, dpo: bool = False, dpo_mix: dict[str, float] | None = None) -> dict:
+def build_dataset(
+    loaded: Loaded,
+    out: Path,
+    family: str,
+    system: str = "",
+    seed: int = 0,
+    test_size: float = 0.1,
+    validation_size: float = 0.1,
+    dpo: bool = False,
+    dpo_mix: dict[str, float] | None = None,
+) -> dict:
     """A loaded source, split and rendered into `out` (with DPO pairs under `dpo`); returns the manifest."""
     splits = assign_splits(loaded, test_size, validation_size, seed)
     manifest = base_manifest(loaded, family, system, seed, test_size, validation_size)
     return write_build(out, splits, family, system, manifest, {"seed": seed, "mix": dpo_mix} if dpo else None)
 
 
-def write_build(out: Path, splits: dict[str, list[Example]], family: str, system: str,
-                manifest: dict, dpo: dict | None = None) -> dict:
+def write_build(
+    out: Path, splits: dict[str, list[Example]], family: str, system: str, manifest: dict, dpo: dict | None = None
+) -> dict:
     """Render and write everything into `out`; returns the manifest. `dpo` holds make_pairs settings, and
     optionally `pairs`: {split: (rows, report)} made elsewhere, written instead of synthesized ones."""
     get_family(family)
@@ -107,8 +116,13 @@ def write_build(out: Path, splits: dict[str, list[Example]], family: str, system
             rows = []
             for ex in tqdm(examples, desc=f"rendering {split}", unit="row", leave=False):
                 prompt, completion = render(ex, family, system)
-                rows.append({"prompt": prompt, "completion": completion,
-                             "example": json.dumps(ex.to_record(), ensure_ascii=False)})
+                rows.append(
+                    {
+                        "prompt": prompt,
+                        "completion": completion,
+                        "example": json.dumps(ex.to_record(), ensure_ascii=False),
+                    }
+                )
             _write_jsonl(tmp / f"{split}.jsonl", rows)
         if dpo is not None:
             manifest["dpo"] = _write_dpo(tmp / "dpo", splits, family, system, **dpo)
@@ -121,8 +135,15 @@ def write_build(out: Path, splits: dict[str, list[Example]], family: str, system
     return manifest
 
 
-def _write_dpo(dpo_dir: Path, splits: dict[str, list[Example]], family: str, system: str,
-               seed: int, mix: dict[str, float] | None, pairs: dict | None = None) -> dict:
+def _write_dpo(
+    dpo_dir: Path,
+    splits: dict[str, list[Example]],
+    family: str,
+    system: str,
+    seed: int,
+    mix: dict[str, float] | None,
+    pairs: dict | None = None,
+) -> dict:
     from data.dpo import make_pairs
 
     dpo_dir.mkdir()
@@ -138,8 +159,9 @@ def _write_dpo(dpo_dir: Path, splits: dict[str, list[Example]], family: str, sys
     return reports
 
 
-def base_manifest(loaded: Loaded, family: str, system: str, seed: int, test_size: float,
-                  validation_size: float) -> dict:
+def base_manifest(
+    loaded: Loaded, family: str, system: str, seed: int, test_size: float, validation_size: float
+) -> dict:
     """What was built from what; skipped rows are the loader's problems (build refuses them otherwise)."""
     return {
         "format_version": FORMAT_VERSION,

@@ -134,8 +134,9 @@ def exclusive(directory: Path, what: str) -> Iterator[None]:
         except BlockingIOError:
             holder = _read_holder(fd)
             os.close(fd)
-            raise FctuneError(f"{directory} is in use by {what} {holder} (lock {path}); wait for it to end, "
-                              f"or stop it") from None
+            raise FctuneError(
+                f"{directory} is in use by {what} {holder} (lock {path}); wait for it to end, or stop it"
+            ) from None
         # The previous holder may have removed the file between our open and our lock: lock the one on disk.
         try:
             same = os.stat(path).st_ino == os.fstat(fd).st_ino

@@ -45,8 +45,9 @@ _OUTROS = (
 )
 
 
-def make_pairs(examples: list[Example], family: str, system: str = "", seed: int = 0,
-               mix: dict[str, float] | None = None) -> tuple[list[dict], dict]:
+def make_pairs(
+    examples: list[Example], family: str, system: str = "", seed: int = 0, mix: dict[str, float] | None = None
+) -> tuple[list[dict], dict]:
     """One preference row per example, its rejection kind drawn by `mix` among the kinds that apply.
 
     `mix` gives relative weights per kind; kinds it leaves out get 0 (None: all equal).
@@ -71,8 +72,15 @@ def make_pairs(examples: list[Example], family: str, system: str = "", seed: int
             skipped += 1
             continue
         by_kind[kind] += 1
-        rows.append({"prompt": render_prompt(ex, family, system), "chosen": chosen, "rejected": rejected,
-                     "rejection": kind, "id": ex.meta.get("id")})
+        rows.append(
+            {
+                "prompt": render_prompt(ex, family, system),
+                "chosen": chosen,
+                "rejected": rejected,
+                "rejection": kind,
+                "id": ex.meta.get("id"),
+            }
+        )
     report = {"pairs": len(rows), "skipped": skipped, "by_kind": by_kind, "requested_mix": weights}
     return rows, report
 
@@ -110,6 +118,7 @@ def mix_weights(mix: dict[str, float] | None) -> dict[str, float]:
 
 
 # Builders: (example, rng) -> the rejected answer, or None when the kind does not apply.
+
 
 def _wrong_function(ex: Example, rng: random.Random) -> str | None:
     slots = [(i, f) for i, c in enumerate(ex.calls) for f in ex.functions if f.name != c.name]
@@ -178,12 +187,14 @@ def _call_when_text(ex: Example, rng: random.Random) -> str | None:
 def _text_when_call(ex: Example, rng: random.Random) -> str | None:
     if not ex.calls:
         return None
-    return rng.choice((
-        "I'm sorry, but I can't help with that request.",
-        "I don't have access to real-time information, so I can't answer that.",
-        "Sure, I can help with that. What would you like me to do?",
-        f"You can use the {ex.calls[0].name} function to do this.",  # describes the call instead of making it
-    ))
+    return rng.choice(
+        (
+            "I'm sorry, but I can't help with that request.",
+            "I don't have access to real-time information, so I can't answer that.",
+            "Sure, I can help with that. What would you like me to do?",
+            f"You can use the {ex.calls[0].name} function to do this.",  # describes the call instead of making it
+        )
+    )
 
 
 _BUILDERS = {
@@ -205,7 +216,7 @@ def _required(ex: Example, call: Call) -> list[str]:
 
 
 def _with_call(calls: list[Call], i: int, call: Call) -> str:
-    return render_calls([*calls[:i], call, *calls[i + 1:]])
+    return render_calls([*calls[:i], call, *calls[i + 1 :]])
 
 
 def _change_one_argument(ex: Example, rng: random.Random, change) -> str | None:
@@ -237,7 +248,7 @@ def _other_value(value, schema: dict, rng: random.Random):
         if not value:
             return [_sample(schema.get("items", {}), "item", rng)]
         drop = rng.randrange(len(value))
-        return value[:drop] + value[drop + 1:]
+        return value[:drop] + value[drop + 1 :]
     if isinstance(value, dict):
         keys = list(value)
         rng.shuffle(keys)
@@ -253,10 +264,10 @@ def _other_string(value: str, rng: random.Random) -> str:
     words = value.split()
     if len(words) > 1:
         drop = rng.randrange(len(words))
-        return " ".join(words[:drop] + words[drop + 1:])
+        return " ".join(words[:drop] + words[drop + 1 :])
     if len(value) > 1:
         drop = rng.randrange(len(value))
-        return value[:drop] + value[drop + 1:]
+        return value[:drop] + value[drop + 1 :]
     return "unknown"
 
 
@@ -281,8 +292,9 @@ def _other_type(value, schema: dict, rng: random.Random):
 
 def _plausible_args(f: Function, known: dict, rng: random.Random) -> dict:
     """Values for f's required arguments: the known value of the same name, else one fitting the schema."""
-    return {p.name: known[p.name] if p.name in known else _sample(p.schema, p.name, rng)
-            for p in f.params if p.required}
+    return {
+        p.name: known[p.name] if p.name in known else _sample(p.schema, p.name, rng) for p in f.params if p.required
+    }
 
 
 def _sample(schema: dict, name: str, rng: random.Random):

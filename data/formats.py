@@ -34,8 +34,8 @@ from tqdm import tqdm
 
 from data.arrow import holds_struct
 from data.cells import json_values, parse_function, reads_as_calls
-from data.pytypes import annotation_schema, json_schema
 from data.common import FctuneError
+from data.pytypes import annotation_schema, json_schema
 from data.schema import Call, Example, Function, SchemaError, loads_json
 from data.sources import Columns, Table, normalise_rows, require_columns
 from data.validate import Problem, check_example
@@ -62,17 +62,33 @@ CONVERSATION_RULES = (
     "cannot show the result, and training on it would teach answering without calling); a second answer to "
     "the same user message; an answer before any user message; a text answer that starts like a JSON call; "
     "the text beside a turn's calls (the calls are kept); a system turn that lists the functions (Hermes, "
-    "Glaive: its functions go in <FUNCTIONS>, its instructions are not rendered).")
+    "Glaive: its functions go in <FUNCTIONS>, its instructions are not rendered)."
+)
 
-MERGED = ("holds a nested object, which Arrow (Parquet, the Hub) stores with the keys of every row merged and "
-          "reordered, so a null cannot be told from an added key; store it as JSON text or as datasets' Json type")
+MERGED = (
+    "holds a nested object, which Arrow (Parquet, the Hub) stores with the keys of every row merged and "
+    "reordered, so a null cannot be told from an added key; store it as JSON text or as datasets' Json type"
+)
 
-_CONTAINERS = {"openai": ("messages", "conversations"), "sharegpt": ("conversations", "messages"),
-               "hermes": ("conversations", "messages")}
+_CONTAINERS = {
+    "openai": ("messages", "conversations"),
+    "sharegpt": ("conversations", "messages"),
+    "hermes": ("conversations", "messages"),
+}
 _REQUIRED = {"xlam": ("query", "answers"), "glaive": ("chat",)}
-_ROLES = {"system": "system", "developer": "system", "user": "user", "human": "user", "assistant": "assistant",
-          "gpt": "assistant", "tool": "tool", "function": "tool", "observation": "tool", "ipython": "tool",
-          "function_call": "call"}
+_ROLES = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "gpt": "assistant",
+    "tool": "tool",
+    "function": "tool",
+    "observation": "tool",
+    "ipython": "tool",
+    "function_call": "call",
+}
 _TOOL_CALL = re.compile(r"<tool_call>(.*?)</tool_call>", re.S)
 _TOOLS = re.compile(r"<tools>(.*?)</tools>", re.S)
 _GLAIVE_TURN = re.compile(r"^(USER|ASSISTANT|FUNCTION RESPONSE):[ \t]?", re.M)
@@ -146,8 +162,10 @@ def detect(table: Table, where: str, fmt: str | None, trelis_columns: bool = Fal
     for row in islice(table.rows, DETECT_ROWS):
         seen |= _markers(row.get(container))
     if len(seen) > 1:
-        raise FctuneError(f"{where}: the {container} hold tool calls of the {' and '.join(sorted(seen))} formats; "
-                          f"name one with --format")
+        raise FctuneError(
+            f"{where}: the {container} hold tool calls of the {' and '.join(sorted(seen))} formats; "
+            f"name one with --format"
+        )
     return seen.pop() if seen else ("openai" if container == "messages" else "sharegpt")
 
 
@@ -183,6 +201,7 @@ def left_out_summary(counts: dict) -> str:
 
 
 # -- what every reader gives: the functions and the turns of one row -----------------------------
+
 
 class _Fail(Exception):
     """A field that cannot be read; becomes the row's Problem at that field."""
@@ -221,13 +240,16 @@ def _reader(fmt: str, table: Table, where: str):
     if fmt in _CONTAINERS:
         container = next((c for c in _CONTAINERS[fmt] if c in table.columns), None)
         if container is None:
-            raise FctuneError(f"{where}: the {fmt} format needs a {' or '.join(map(repr, _CONTAINERS[fmt]))} column "
-                              f"(columns: {', '.join(table.columns)})")
+            raise FctuneError(
+                f"{where}: the {fmt} format needs a {' or '.join(map(repr, _CONTAINERS[fmt]))} column "
+                f"(columns: {', '.join(table.columns)})"
+            )
         return lambda row, found: _read_chat(row, found, fmt, container)
     for name in _REQUIRED[fmt]:
         if name not in table.columns:
-            raise FctuneError(f"{where}: the {fmt} format needs a {name!r} column "
-                              f"(columns: {', '.join(table.columns)})")
+            raise FctuneError(
+                f"{where}: the {fmt} format needs a {name!r} column (columns: {', '.join(table.columns)})"
+            )
     return _read_xlam if fmt == "xlam" else _read_glaive
 
 
@@ -271,8 +293,13 @@ def _answers(conv: _Conversation, found: list, left: Counter) -> list[tuple[Exam
             continue
         if turn.calls and turn.text.strip():
             left[TEXT_BESIDE_CALLS] += 1
-        ex = Example(user=user.text, functions=functions or [], calls=turn.calls,
-                     text="" if turn.calls else turn.text.strip(), system=system)
+        ex = Example(
+            user=user.text,
+            functions=functions or [],
+            calls=turn.calls,
+            text="" if turn.calls else turn.text.strip(),
+            system=system,
+        )
         if not ex.calls and not ex.text:
             found.append((turn.field, "empty answer"))
         names = {"user": user.field, "functions": functions_field, "system": system_field, "response": turn.field}
@@ -284,6 +311,7 @@ def _answers(conv: _Conversation, found: list, left: Counter) -> list[tuple[Exam
 
 
 # -- the readers -----------------------------------------------------------------------------------
+
 
 def _read_chat(row: dict, found: list, fmt: str, container: str) -> _Conversation:
     """OpenAI/TRL messages, ShareGPT or Hermes conversations: one list of turns, roles by name."""
@@ -330,8 +358,10 @@ def _turn(message: dict, where: str, fmt: str) -> _Turn:
         calls, text = _hermes_calls(text, text_field)
         return _Turn("assistant", where, text, calls)
     if "<tool_call>" in text:
-        raise _Fail(text_field, "a text answer holding <tool_call> tags: these are Hermes calls; "
-                                "name the format with --format hermes")
+        raise _Fail(
+            text_field,
+            "a text answer holding <tool_call> tags: these are Hermes calls; name the format with --format hermes",
+        )
     calls = []
     if fmt == "openai":
         if message.get("tool_calls") is not None:
@@ -360,7 +390,7 @@ def _read_glaive(row: dict, found: list) -> _Conversation:
     system = _text(row.get("system"), "system", found).strip().removeprefix("SYSTEM:").strip()
     if "{" in system:  # an instruction, then the functions as JSON objects
         try:
-            functions = [_function(v, "system") for v in json_values(system[system.index("{"):])]
+            functions = [_function(v, "system") for v in json_values(system[system.index("{") :])]
             conv.turns.append(_Turn("system", "system", functions=functions))
         except (_Fail, SchemaError) as e:
             found.append(("system", f"unparsable function metadata: {getattr(e, 'reason', e)}"))
@@ -387,6 +417,7 @@ def _read_glaive(row: dict, found: list) -> _Conversation:
 
 
 # -- cells ------------------------------------------------------------------------------------------
+
 
 def _json(text: str, where: str):
     try:
@@ -486,8 +517,13 @@ def _function(tool, where: str, xlam: bool = False) -> Function:
         required = parameters.get("required") or []
         if isinstance(properties, dict):
             properties = {name: json_schema(schema) for name, schema in properties.items()}
-    return Function.from_openai({"name": tool.get("name"), "description": tool.get("description"),
-                                 "parameters": {"properties": properties, "required": required}})
+    return Function.from_openai(
+        {
+            "name": tool.get("name"),
+            "description": tool.get("description"),
+            "parameters": {"properties": properties, "required": required},
+        }
+    )
 
 
 def _xlam_parameters(parameters: dict, where: str) -> tuple[dict, list[str]]:
@@ -498,8 +534,9 @@ def _xlam_parameters(parameters: dict, where: str) -> tuple[dict, list[str]]:
         if not isinstance(spec, dict):
             raise _Fail(f"{where}.{name}", f"expected an object with type and description, got {type(spec).__name__}")
         annotation = spec.get("type")
-        schema, optional = annotation_schema(annotation) if isinstance(annotation, str) else ({"type": annotation},
-                                                                                               False)
+        schema, optional = (
+            annotation_schema(annotation) if isinstance(annotation, str) else ({"type": annotation}, False)
+        )
         properties[name] = {**schema, **{k: v for k, v in spec.items() if k != "type"}}
         if not optional and "default" not in spec:
             required.append(name)
@@ -535,8 +572,13 @@ def _not_json(value) -> str:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-        elif not (item is None or isinstance(item, (str, bool, int)) or isinstance(item, float) and item == item
-                  and abs(item) != float("inf")):
+        elif not (
+            item is None
+            or isinstance(item, (str, bool, int))
+            or isinstance(item, float)
+            and item == item
+            and abs(item) != float("inf")
+        ):
             return f"a {type(item).__name__} value"
     return ""
 

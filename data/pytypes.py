@@ -11,8 +11,17 @@ from __future__ import annotations
 import re
 
 # Python names (matched case-insensitively, so typing's `List` and `Dict` too) -> JSON Schema types.
-PYTHON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "dict": "object",
-                "list": "array", "tuple": "array", "set": "array", "any": "any"}
+PYTHON_TYPES = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+    "dict": "object",
+    "list": "array",
+    "tuple": "array",
+    "set": "array",
+    "any": "any",
+}
 # Generic annotations whose argument describes the items: List[int] is an array of integers.
 _ITEM_GENERICS = ("list", "set", "sequence")
 _GENERIC = re.compile(r"^(\w+)\[(.*)\]$", re.S)

@@ -146,8 +146,15 @@ def chat_template(family: str, bos: bool) -> str:
     """The v2 format as a chat template. `bos`: start with `bos_token`, for tokenizers that
     add one (Llama, Mistral), because apply_chat_template tokenizes without special tokens."""
     fam = get_family(family)
-    fills = {"B_FUNC": B_FUNC, "E_FUNC": E_FUNC, "B_SYS": B_SYS, "E_SYS": E_SYS,
-             "B_INST": fam.b_inst, "E_INST": fam.e_inst, "SEP": SEPARATOR}
+    fills = {
+        "B_FUNC": B_FUNC,
+        "E_FUNC": E_FUNC,
+        "B_SYS": B_SYS,
+        "E_SYS": E_SYS,
+        "B_INST": fam.b_inst,
+        "E_INST": fam.e_inst,
+        "SEP": SEPARATOR,
+    }
     out = _TEMPLATE.replace("@@BOS@@", "{{- bos_token -}}" if bos else "")
     for key, value in fills.items():
         out = out.replace(f"@@{key}@@", json.dumps(value))
@@ -196,8 +203,10 @@ _JSON_GRAMMAR = (
 )
 # A name that is not blank, as the parser requires: not only spaces or escaped whitespace.
 _BLANK_NAME = r'"(?>\s|\\[tnrf]|\\u00(?:0[9a-dA-D]|1[c-fC-F]|20|85|[aA]0))*+"'
-_V2_CALL = (rf'\{{{_WS}"function"{_WS}:{_WS}(?!{_BLANK_NAME})(?&json_string){_WS},{_WS}"arguments"{_WS}:{_WS}'
-            rf"(?&json_object){_WS}\}}")
+_V2_CALL = (
+    rf'\{{{_WS}"function"{_WS}:{_WS}(?!{_BLANK_NAME})(?&json_string){_WS},{_WS}"arguments"{_WS}:{_WS}'
+    rf"(?&json_object){_WS}\}}"
+)
 _FENCE = r"```"
 
 
@@ -219,8 +228,10 @@ def response_template(family: str, eos_token: str) -> dict:
                 "close_pattern": _JSON_GRAMMAR + rf"\G{_V2_CALL}{_WS}(?=[^ \t\n\r])\K",
                 "repeats": True,
                 "content": "json",
-                "transform": {"type": "function",
-                              "function": {"name": "{content.function}", "arguments": "{content.arguments}"}},
+                "transform": {
+                    "type": "function",
+                    "function": {"name": "{content.function}", "arguments": "{content.arguments}"},
+                },
             },
             "content": {
                 # The fence closing a call at the end goes too; one closing a code block stays.

@@ -51,7 +51,7 @@ STRICT_JSON = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=n
 OUTPUT_JSON = json.JSONDecoder(parse_constant=str, object_pairs_hook=no_duplicate_keys)
 
 _WINDOW = 128  # characters decoded at first; doubled while the value runs past the window
-_TOO_DEEP = re.compile(r"(?:\[[ \t\n\r]*){%d}" % (MAX_DEPTH + 1))  # arrays opening more levels than allowed
+_TOO_DEEP = re.compile(rf"(?:\[[ \t\n\r]*){{{MAX_DEPTH + 1}}}")  # arrays opening more levels than allowed
 
 
 def decode_json(text: str, pos: int = 0, decoder: json.JSONDecoder = STRICT_JSON) -> tuple[Any, int]:
@@ -64,7 +64,7 @@ def decode_json(text: str, pos: int = 0, decoder: json.JSONDecoder = STRICT_JSON
         raise TooDeep(f"JSON nested too deeply (more than {MAX_DEPTH} levels)")
     window = _WINDOW
     while True:
-        chunk = text[pos:pos + window]
+        chunk = text[pos : pos + window]
         try:
             value, end = decoder.raw_decode(chunk)
             break
@@ -189,12 +189,20 @@ class Function:
         params = []
         for i, arg in enumerate(args):
             if not isinstance(arg, dict) or not isinstance(arg.get("name"), str):
-                raise SchemaError(f"function {name!r}: argument {i + 1} needs a \"name\"")
+                raise SchemaError(f'function {name!r}: argument {i + 1} needs a "name"')
             if any(p.name == arg["name"] for p in params):
                 raise SchemaError(f"function {name!r}: argument {arg['name']!r} is declared twice")
             extras = {k: v for k, v in arg.items() if k not in _V2_ARG_KEYS}
-            params.append(_param(name, arg["name"], arg.get("type"), arg.get("description"), extras,
-                                 required=arg.get("optional") is not True))
+            params.append(
+                _param(
+                    name,
+                    arg["name"],
+                    arg.get("type"),
+                    arg.get("description"),
+                    extras,
+                    required=arg.get("optional") is not True,
+                )
+            )
         return cls(name, _text(obj.get("description")), tuple(params))
 
     @classmethod
@@ -220,8 +228,9 @@ class Function:
                 raise SchemaError(f"function {name!r}: parameter {pname!r} must be a JSON Schema object")
             # BFCL marks optional parameters with a non-standard "optional" key; `required` decides.
             extras = {k: v for k, v in pschema.items() if k not in ("type", "description", "optional")}
-            params.append(_param(name, pname, pschema.get("type"), pschema.get("description"), extras,
-                                 required=pname in required))
+            params.append(
+                _param(name, pname, pschema.get("type"), pschema.get("description"), extras, required=pname in required)
+            )
         return cls(name, _text(obj.get("description")), tuple(params))
 
 

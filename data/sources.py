@@ -38,12 +38,16 @@ from data.schema import Example, SchemaError, no_duplicate_keys
 from data.validate import Problem, check_example
 
 SPLITS = ("train", "validation", "test")
-SPLIT_ALIASES = {"train": "train", "validation": "validation", "valid": "validation", "val": "validation",
-                 "dev": "validation", "test": "test"}
+SPLIT_ALIASES = {
+    "train": "train",
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "dev": "validation",
+    "test": "test",
+}
 FILE_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
 HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?(@[\w./-]+)?$")
-
-
 
 
 @dataclass
@@ -75,8 +79,9 @@ class Loaded:
     info: dict = field(default_factory=dict)  # what was read, for the manifest
 
 
-def load_source(source: str, columns: Columns | None = None, bfcl_dir: str | None = None,
-                fmt: str | None = None) -> Loaded:
+def load_source(
+    source: str, columns: Columns | None = None, bfcl_dir: str | None = None, fmt: str | None = None
+) -> Loaded:
     """`fmt` names the rows' format (data/formats.py) where the columns would not tell it."""
     columns = columns or Columns()
     if fmt is not None and (source == "builtin" or source.startswith("bfcl:") or read_build_manifest(Path(source))):
@@ -127,8 +132,13 @@ def _load_bfcl(source: str, bfcl_dir: str | None) -> Loaded:
         category = ex.meta["bfcl"]["category"]
         counts[category] = counts.get(category, 0) + 1
         positions.append((str(data_dir / f"BFCL_v4_{category}.json"), counts[category]))
-    _add_checked(loaded, "test", examples, lambda i: positions[i],
-                 {"user": "question", "functions": "function", "response": "ground_truth"})
+    _add_checked(
+        loaded,
+        "test",
+        examples,
+        lambda i: positions[i],
+        {"user": "question", "functions": "function", "response": "ground_truth"},
+    )
     return loaded
 
 
@@ -153,8 +163,10 @@ def load_hub(repo: str, revision: str | None, columns: Columns, fmt: str | None 
         dsets = datasets.load_dataset(repo, revision=revision, token=os.environ.get("HF_TOKEN") or None)
     except Exception as e:  # network, auth, missing repo or branch: all end the same way for the user
         raise FctuneError(f"cannot load {label} from the Hugging Face Hub: {error_summary(e)}") from None
-    loaded = Loaded({}, info={"source": label, "kind": "hub", "repo": repo, "revision": revision or "main",
-                              "columns": asdict(columns)})
+    loaded = Loaded(
+        {},
+        info={"source": label, "kind": "hub", "repo": repo, "revision": revision or "main", "columns": asdict(columns)},
+    )
     for name, rows in dsets.items():
         split = SPLIT_ALIASES.get(name)
         if split is None:
@@ -179,9 +191,18 @@ def _load_local(path: Path, columns: Columns, fmt: str | None) -> Loaded:
                     raise FctuneError(f"{path}: two files for the {split} split: {files[split].name} and {f.name}")
                 files[split] = f
         if not files:
-            raise FctuneError(f"{path}: no train/validation/test file (.csv, .json, .jsonl or .parquet) in this directory")
-    loaded = Loaded({}, info={"source": str(path), "kind": "local", "files": {s: str(f) for s, f in files.items()},
-                              "columns": asdict(columns)})
+            raise FctuneError(
+                f"{path}: no train/validation/test file (.csv, .json, .jsonl or .parquet) in this directory"
+            )
+    loaded = Loaded(
+        {},
+        info={
+            "source": str(path),
+            "kind": "local",
+            "files": {s: str(f) for s, f in files.items()},
+            "columns": asdict(columns),
+        },
+    )
     for split, f in files.items():
         table = read_table(f, lambda present, f=f: check_columns(present, columns, fmt, str(f)))
         _add_split(loaded, split, table, str(f), columns, fmt)
@@ -228,8 +249,10 @@ def _read_text(path: Path) -> str:
         return data[start:].decode("utf-8")
     except UnicodeDecodeError as e:
         at = start + e.start
-        raise FctuneError(f"{path}: not UTF-8 text: byte 0x{data[at]:02x} at byte {at + 1} "
-                          f"(line {data[:at].count(10) + 1}); save the file as UTF-8") from None
+        raise FctuneError(
+            f"{path}: not UTF-8 text: byte 0x{data[at]:02x} at byte {at + 1} "
+            f"(line {data[:at].count(10) + 1}); save the file as UTF-8"
+        ) from None
 
 
 # csv's default limit (128 KiB a field) is smaller than a long function list; this bounds memory only.
@@ -244,8 +267,10 @@ def _read_csv(path: Path, check_columns) -> Table:
         header = next(reader, [])
         for i, name in enumerate(header):
             if name in header[:i]:
-                raise FctuneError(f"{path}: the header names column {name!r} twice (columns {header.index(name) + 1} "
-                                  f"and {i + 1}); rename one")
+                raise FctuneError(
+                    f"{path}: the header names column {name!r} twice (columns {header.index(name) + 1} "
+                    f"and {i + 1}); rename one"
+                )
         check_columns(header)
         while True:
             start = reader.line_num + 1  # where the next record starts; a quoted cell can span lines
@@ -319,8 +344,10 @@ def _add_split(loaded: Loaded, split: str, table: Table, where: str, columns: Co
 
     read = read_split(table, where, columns, fmt, id_prefix=split)
     if loaded.info.setdefault("format", read.format) != read.format:
-        raise FctuneError(f"{where} is in the {read.format} format, other splits in {loaded.info['format']}; "
-                          f"use one format for all splits")
+        raise FctuneError(
+            f"{where} is in the {read.format} format, other splits in {loaded.info['format']}; "
+            f"use one format for all splits"
+        )
     loaded.splits.setdefault(split, []).extend(read.examples)
     loaded.problems.extend(read.problems)
     if read.left_out is not None:
@@ -338,8 +365,9 @@ def require_columns(present: list[str], columns: Columns, where: str) -> None:
     for name in required:
         if name not in present:
             shown = ", ".join(present[:12]) + (", ..." if len(present) > 12 else "")
-            raise FctuneError(f"{where}: missing column {name!r} (columns: {shown or 'none'}); "
-                              f"name yours with --column FIELD=COLUMN")
+            raise FctuneError(
+                f"{where}: missing column {name!r} (columns: {shown or 'none'}); name yours with --column FIELD=COLUMN"
+            )
 
 
 def normalise_rows(table: Table, where: str, columns: Columns, id_prefix: str) -> tuple[list[Example], list[Problem]]:
@@ -369,8 +397,13 @@ def _normalise_row(row: dict, columns: Columns, exact_nested: bool) -> tuple[Exa
     def cell(column: str):
         value = row.get(column)
         if isinstance(value, (dict, list)) and not exact_nested:
-            found.append((column, "holds a nested value, which Arrow (Parquet, the Hub) stores with the keys of "
-                                  "every row merged; store this column as JSON text"))
+            found.append(
+                (
+                    column,
+                    "holds a nested value, which Arrow (Parquet, the Hub) stores with the keys of "
+                    "every row merged; store this column as JSON text",
+                )
+            )
             return None
         return value
 

@@ -4,8 +4,8 @@ The prompt is tokenised on its own exactly as `apply_chat_template` (and so vLLM
 serving the saved template) tokenises it: the BOS text, for tokenizers that use one
 (Llama, Mistral), then the prompt, without automatic special tokens. Plain
 `tokenizer(prompt)` can differ by one token: a SentencePiece tokenizer adds its prefix
-space only at the very start of a string, which after a literal BOS it is not. The completion is tokenised as it continues the
-prompt: SentencePiece would add a prefix space at the start of a string, and
+space only at the very start of a string, which after a literal BOS it is not. The
+completion is tokenised as it continues the prompt: SentencePiece would add a prefix space at the start of a string, and
 byte-level BPE merges white space differently at a string's end, so tokenising
 prompt + completion together would give prompt tokens the model never sees at
 inference. The completion is therefore encoded after a newline anchor that is then
@@ -39,7 +39,7 @@ def encode_completions(tokenizer, completions: list[str]) -> list[list[int]]:
     out = []
     for text, ids in zip(completions, anchored):
         if ids[: len(anchor)] == anchor:
-            ids = ids[len(anchor):]
+            ids = ids[len(anchor) :]
         else:  # the anchor merged with the text: fall back to encoding it alone
             ids = tokenizer(text, add_special_tokens=False).input_ids
         out.append(ids + [tokenizer.eos_token_id])
@@ -60,8 +60,15 @@ def tokenize_pairs(tokenizer, prompts: list[str], completions: list[str], max_le
     return {"input_ids": input_ids, "completion_mask": masks}
 
 
-def render_and_tokenize(records, tokenizer, family: str, system: str = "", max_length: int | None = None,
-                        batch_size: int = 1000, num_proc: int | None = None):
+def render_and_tokenize(
+    records,
+    tokenizer,
+    family: str,
+    system: str = "",
+    max_length: int | None = None,
+    batch_size: int = 1000,
+    num_proc: int | None = None,
+):
     """A `datasets.Dataset` with an `example` column (as `python -m data build` writes it) to
     prompt, completion, input_ids and completion_mask, with batched `datasets.map`."""
     import json
@@ -72,8 +79,17 @@ def render_and_tokenize(records, tokenizer, family: str, system: str = "", max_l
     def batch_fn(batch):
         pairs = [render(Example.from_record(json.loads(r)), family, system) for r in batch["example"]]
         prompts, completions = [p for p, _ in pairs], [c for _, c in pairs]
-        return {"prompt": prompts, "completion": completions,
-                **tokenize_pairs(tokenizer, prompts, completions, max_length)}
+        return {
+            "prompt": prompts,
+            "completion": completions,
+            **tokenize_pairs(tokenizer, prompts, completions, max_length),
+        }
 
-    return records.map(batch_fn, batched=True, batch_size=batch_size, num_proc=num_proc,
-                       remove_columns=records.column_names, desc="rendering and tokenizing")
+    return records.map(
+        batch_fn,
+        batched=True,
+        batch_size=batch_size,
+        num_proc=num_proc,
+        remove_columns=records.column_names,
+        desc="rendering and tokenizing",
+    )

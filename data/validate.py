@@ -34,8 +34,12 @@ def check_example(ex: Example) -> list[tuple[str, str]]:
         problems.append(("user", "empty prompt"))
     # Values JSON cannot carry (NaN, lone surrogates, absurd nesting) from any source, Arrow's included.
     record = ex.to_record()
-    for field_name, value in (("user", ex.user), ("system", ex.system), ("functions", record["tools"]),
-                              ("response", [record["calls"], ex.text])):
+    for field_name, value in (
+        ("user", ex.user),
+        ("system", ex.system),
+        ("functions", record["tools"]),
+        ("response", [record["calls"], ex.text]),
+    ):
         problem = json_problem(value)
         if problem:
             problems.append((field_name, problem))

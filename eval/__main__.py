@@ -22,12 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     from eval.settings import add_flags, from_flags
 
     argv, debug = take_debug_flag(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_flags(parser)
     settings = from_flags(parser.parse_args(argv))
-    return run_cli(lambda: run(settings), "interrupted; run the same command again to resume from predictions.jsonl",
-                   debug)
+    return run_cli(
+        lambda: run(settings), "interrupted; run the same command again to resume from predictions.jsonl", debug
+    )
 
 
 def default_out(settings) -> Path:
@@ -54,13 +56,16 @@ def _run(settings, out: Path) -> int:
 
     pairs = prompt_completion_rows(settings.data, settings.max_samples, settings.seed)
     if pairs is not None:
-        print(f"note: {settings.data} holds prompt/completion text without structured answers (functions and "
-              f"calls): reporting loss only")
+        print(
+            f"note: {settings.data} holds prompt/completion text without structured answers (functions and "
+            f"calls): reporting loss only"
+        )
         examples, manifest = [], {}
     else:
         examples, manifest = load_examples(settings.data, settings.split, settings.max_samples, settings.seed)
-    model, tokenizer, settings.family = load_for_eval(settings.model, settings.adapter, settings.family,
-                                                      manifest.get("family"), settings.dtype)
+    model, tokenizer, settings.family = load_for_eval(
+        settings.model, settings.adapter, settings.family, manifest.get("family"), settings.dtype
+    )
     if settings.system_prompt is None:
         settings.system_prompt = manifest.get("system_prompt", "")
     if pairs is not None:
@@ -72,8 +77,10 @@ def _run(settings, out: Path) -> int:
 
         log_to_wandb(out, report)
     print((out / "report.md").read_text())
-    print(f"report: {out / 'report.md'} (and report.json" + (", report.png; predictions: "
-          f"{out / 'predictions.jsonl'})" if pairs is None else ")"))
+    print(
+        f"report: {out / 'report.md'} (and report.json"
+        + (f", report.png; predictions: {out / 'predictions.jsonl'})" if pairs is None else ")")
+    )
     return 0
 
 

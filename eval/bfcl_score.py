@@ -141,8 +141,9 @@ def _type_error(value, schema: dict, options: list) -> str | None:
         properties = schema.get("properties") or {}
         for key, item in value.items():
             if key in properties:
-                key_options = [o for option in options if isinstance(option, dict) and key in option
-                               for o in _options(option[key])]
+                key_options = [
+                    o for option in options if isinstance(option, dict) and key in option for o in _options(option[key])
+                ]
                 error = _type_error(item, properties[key], key_options)
                 if error:
                     return f"key {key!r} {error}"
@@ -161,9 +162,11 @@ def _options(allowed) -> list:
 def _equal(value, option) -> bool:
     """Whether `value` matches one allowed value (a dict option is a nested possible answer)."""
     if isinstance(option, dict):
-        return (isinstance(value, dict)
-                and all(key in option and _allowed(item, option[key]) for key, item in value.items())
-                and all(key in value or "" in _options(allowed) for key, allowed in option.items()))
+        return (
+            isinstance(value, dict)
+            and all(key in option and _allowed(item, option[key]) for key, item in value.items())
+            and all(key in value or "" in _options(allowed) for key, allowed in option.items())
+        )
     if isinstance(option, list):
         return isinstance(value, list) and len(value) == len(option) and all(map(_equal, value, option))
     if isinstance(option, str):

@@ -16,8 +16,16 @@ LOGGED = ("accuracy", "parse_rate", "exact_accuracy", "schema_validity", "no_cal
 
 
 class CallAccuracyCallback(TrainerCallback):
-    def __init__(self, examples: list[Example], tokenizer, family: str, system: str, log,
-                 batch_size: int = 16, max_new_tokens: int = 256):
+    def __init__(
+        self,
+        examples: list[Example],
+        tokenizer,
+        family: str,
+        system: str,
+        log,
+        batch_size: int = 16,
+        max_new_tokens: int = 256,
+    ):
         self.examples, self.tokenizer, self.log = examples, tokenizer, log
         self.prompts = [render_prompt(ex, family, system) for ex in examples]
         self.batch_size, self.max_new_tokens = batch_size, max_new_tokens
@@ -31,8 +39,15 @@ class CallAccuracyCallback(TrainerCallback):
         manifest = read_build_manifest(path)
         examples = load_source(str(path)).splits["validation"]
         keep = stratified_sample([ex.kind for ex in examples], n, 0)
-        return cls([examples[i] for i in keep], tokenizer, manifest["family"], manifest.get("system_prompt", ""),
-                   log, batch_size, max_new_tokens)
+        return cls(
+            [examples[i] for i in keep],
+            tokenizer,
+            manifest["family"],
+            manifest.get("system_prompt", ""),
+            log,
+            batch_size,
+            max_new_tokens,
+        )
 
     def on_evaluate(self, args, state, control, model=None, **kwargs):
         if not state.is_world_process_zero or model is None:

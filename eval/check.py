@@ -75,8 +75,9 @@ def _check(call: Call, fn: Function | None) -> CallCheck:
     if error is None:
         return CallCheck(call.name, missing)
     where = "/".join(str(part) for part in error.absolute_path)
-    return CallCheck(call.name, missing,
-                     f"call to {call.name!r}: " + (f"argument {where!r}: " if where else "") + error.message)
+    return CallCheck(
+        call.name, missing, f"call to {call.name!r}: " + (f"argument {where!r}: " if where else "") + error.message
+    )
 
 
 def _plain(obj: Any) -> Any:

@@ -20,12 +20,13 @@ from data.tokens import encode_prompts, tokenize_pairs
 def _batches(lengths: list[int], batch_size: int) -> Iterator[list[int]]:
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     for start in range(0, len(order), batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
 @torch.no_grad()
-def generate(model, tokenizer, prompts: list[str], batch_size: int = 16,
-             max_new_tokens: int = 256) -> Iterator[tuple[int, str]]:
+def generate(
+    model, tokenizer, prompts: list[str], batch_size: int = 16, max_new_tokens: int = 256
+) -> Iterator[tuple[int, str]]:
     """(index, output text) for each prompt, a batch at a time, in length order."""
     ids = encode_prompts(tokenizer, prompts)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -34,16 +35,26 @@ def generate(model, tokenizer, prompts: list[str], batch_size: int = 16,
         width = max(len(ids[i]) for i in batch)
         input_ids = torch.tensor([[pad] * (width - len(ids[i])) + ids[i] for i in batch], device=device)
         attention = torch.tensor([[0] * (width - len(ids[i])) + [1] * len(ids[i]) for i in batch], device=device)
-        out = model.generate(input_ids=input_ids, attention_mask=attention, max_new_tokens=max_new_tokens,
-                             do_sample=False, temperature=None, top_p=None, top_k=None, use_cache=True,
-                             pad_token_id=pad, eos_token_id=tokenizer.eos_token_id)
+        out = model.generate(
+            input_ids=input_ids,
+            attention_mask=attention,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            temperature=None,
+            top_p=None,
+            top_k=None,
+            use_cache=True,
+            pad_token_id=pad,
+            eos_token_id=tokenizer.eos_token_id,
+        )
         for row, i in zip(out[:, width:].tolist(), batch):
             yield i, tokenizer.decode(row, skip_special_tokens=True)
 
 
 @torch.no_grad()
-def completion_loss(model, tokenizer, prompts: list[str], completions: list[str], batch_size: int = 8,
-                    max_length: int | None = None) -> dict:
+def completion_loss(
+    model, tokenizer, prompts: list[str], completions: list[str], batch_size: int = 8, max_length: int | None = None
+) -> dict:
     """Mean loss per completion token (EOS included) and its perplexity, masked as in training."""
     pairs = tokenize_pairs(tokenizer, prompts, completions, max_length)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -53,11 +64,14 @@ def completion_loss(model, tokenizer, prompts: list[str], completions: list[str]
         rows = [(pairs["input_ids"][i], pairs["completion_mask"][i]) for i in batch]
         input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _ in rows], device=model.device)
         attention = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in rows], device=model.device)
-        labels = torch.tensor([[t if m else -100 for t, m in zip(ids, mask)] + [-100] * (width - len(ids))
-                               for ids, mask in rows], device=model.device)
+        labels = torch.tensor(
+            [[t if m else -100 for t, m in zip(ids, mask)] + [-100] * (width - len(ids)) for ids, mask in rows],
+            device=model.device,
+        )
         logits = model(input_ids=input_ids, attention_mask=attention).logits.float()
-        total += F.cross_entropy(logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100,
-                                 reduction="sum").item()
+        total += F.cross_entropy(
+            logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100, reduction="sum"
+        ).item()
         tokens += int((labels[:, 1:] != -100).sum())
     mean = total / tokens if tokens else None
     return {"loss": mean, "perplexity": math.exp(mean) if mean is not None else None, "tokens": tokens}

@@ -29,8 +29,9 @@ def check_adapter(model_name: str, adapter: str | None) -> None:
         check_adapter_base(Path(adapter), model_name)
 
 
-def load_for_eval(model_name: str, adapter: str | None, family: str | None, data_family: str | None,
-                  dtype: str) -> tuple:
+def load_for_eval(
+    model_name: str, adapter: str | None, family: str | None, data_family: str | None, dtype: str
+) -> tuple:
     import torch
     from transformers import AutoTokenizer
 
@@ -42,8 +43,10 @@ def load_for_eval(model_name: str, adapter: str | None, family: str | None, data
         if trained is None:  # not saved by fctune: set up below like a base model's
             tokenizer = None
         elif family and family != trained:
-            raise FctuneError(f"--family {family} does not match the adapter's tokenizer, trained with the "
-                              f"{trained} format: drop --family or pass --family {trained}")
+            raise FctuneError(
+                f"--family {family} does not match the adapter's tokenizer, trained with the "
+                f"{trained} format: drop --family or pass --family {trained}"
+            )
         else:
             family = trained
     family = family or data_family
@@ -61,6 +64,7 @@ def load_for_eval(model_name: str, adapter: str | None, family: str | None, data
         try:
             model = PeftModel.from_pretrained(model, adapter).eval()
         except (RuntimeError, ValueError, KeyError) as e:  # a shape or module mismatch the name check missed
-            raise FctuneError(f"the adapter {adapter} does not fit the base model {model_name}: "
-                              f"{error_summary(e)[:200]}") from None
+            raise FctuneError(
+                f"the adapter {adapter} does not fit the base model {model_name}: {error_summary(e)[:200]}"
+            ) from None
     return model, tokenizer, family

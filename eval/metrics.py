@@ -154,8 +154,11 @@ def _match(expected: list[Call], predicted: list[Call]) -> tuple[list[tuple[Call
             taken_e.add(i)
             taken_p.add(j)
             pairs.append((expected[i], predicted[j]))
-    return (pairs, [e for i, e in enumerate(expected) if i not in taken_e],
-            [p for j, p in enumerate(predicted) if j not in taken_p])
+    return (
+        pairs,
+        [e for i, e in enumerate(expected) if i not in taken_e],
+        [p for j, p in enumerate(predicted) if j not in taken_p],
+    )
 
 
 def _arg_counts(e: Call, p: Call) -> tuple[int, int, int]:
@@ -173,8 +176,9 @@ def _check_schemas(ex: Example, calls: list[Call]) -> tuple[bool | None, list[st
     return not problems, problems
 
 
-def _explain_call_row(ex: Example, parsed: Parsed, pairs: list[tuple[Call, Call]], invented: list[str],
-                      exact: bool) -> tuple[str, str]:
+def _explain_call_row(
+    ex: Example, parsed: Parsed, pairs: list[tuple[Call, Call]], invented: list[str], exact: bool
+) -> tuple[str, str]:
     expected, predicted = ex.calls, parsed.calls
     if not parsed.attempted:
         return "missed_call", f"expected {_calls_phrase(expected)}, got a text answer"

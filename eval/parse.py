@@ -82,8 +82,9 @@ def parse_output(text: str) -> Parsed:
     pos = 0
     while match := _JSON_OPEN.search(text, pos):
         start = match.start()
-        meant = bool((start in answer_starts and _STARTS_AS_CALLS.match(text, start))
-                     or _OPENS_AS_CALL.match(text, start))
+        meant = bool(
+            (start in answer_starts and _STARTS_AS_CALLS.match(text, start)) or _OPENS_AS_CALL.match(text, start)
+        )
         try:
             value, end = decode_json(text, start, OUTPUT_JSON)
         except SchemaError as e:  # broken JSON, absurd nesting, or text that is not valid Unicode
@@ -116,8 +117,9 @@ def parse_output(text: str) -> Parsed:
     if attempted and not calls and not errors:
         errors.append("the ```json block holds no call")
     content = _content_around(text, call_spans) if calls else text.strip()
-    return Parsed(calls, attempted, bool(calls) and bool(_pieces_outside(text, spans)), errors[0] if errors else "",
-                  content)
+    return Parsed(
+        calls, attempted, bool(calls) and bool(_pieces_outside(text, spans)), errors[0] if errors else "", content
+    )
 
 
 def to_message(text: str) -> dict:
@@ -127,8 +129,10 @@ def to_message(text: str) -> dict:
     parsed = parse_output(text)
     message = {"role": "assistant", "content": parsed.content or None}
     if parsed.calls:
-        message["tool_calls"] = [{"type": "function", "function": {
-            "name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False)}} for c in parsed.calls]
+        message["tool_calls"] = [
+            {"type": "function", "function": {"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False)}}
+            for c in parsed.calls
+        ]
     return message
 
 
@@ -151,13 +155,13 @@ class CallStream:
     def update(self, text: str) -> tuple[str, list[Call]]:
         """The whole answer so far -> (new prose, new calls) since the last update."""
         hold = _MAY_START_CALLS.search(text)
-        prose = text[:hold.start()] if hold else text
-        new_prose, self.prose = prose[len(self.prose):], prose
+        prose = text[: hold.start()] if hold else text
+        new_prose, self.prose = prose[len(self.prose) :], prose
         calls = parse_output(text).calls if hold and not self._stopped else self.calls
-        if calls[:len(self.calls)] != self.calls:
+        if calls[: len(self.calls)] != self.calls:
             self._stopped = True
             return new_prose, []
-        new_calls, self.calls = calls[len(self.calls):], calls
+        new_calls, self.calls = calls[len(self.calls) :], calls
         return new_prose, new_calls
 
 

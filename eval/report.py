@@ -60,39 +60,72 @@ def markdown(report: dict) -> str:
     what = s["model"] + (f" + adapter {s['adapter']}" if s["adapter"] else "")
     split = "" if s["data"].startswith("bfcl:") else f" ({s['split']} split)"
     rows = "all rows" if s["max_samples"] is None else f"a sample of {s['max_samples']} (seed {s['seed']})"
-    lines = [f"# Evaluation: {what}", "",
-             f"Data `{s['data']}`{split}, {s['family']} format, {rows}; "
-             f"greedy, up to {s['max_new_tokens']} new tokens.", ""]
+    lines = [
+        f"# Evaluation: {what}",
+        "",
+        f"Data `{s['data']}`{split}, {s['family']} format, {rows}; greedy, up to {s['max_new_tokens']} new tokens.",
+        "",
+    ]
     first = models[names[0]]
     if "calls" in first:
-        lines += [f"Rows: {first['calls']['n']} ({first['calls']['n_call']} expect a call, "
-                  f"{first['calls']['n_text']} a text answer).", ""]
-        lines += _table(["figure", *names], [[label, *(models[m]["calls"][key] for m in names)]
-                                             for key, label in MAIN])
+        lines += [
+            f"Rows: {first['calls']['n']} ({first['calls']['n_call']} expect a call, "
+            f"{first['calls']['n_text']} a text answer).",
+            "",
+        ]
+        lines += _table(["figure", *names], [[label, *(models[m]["calls"][key] for m in names)] for key, label in MAIN])
     lines += ["", "Completion-only loss (training masking):", ""]
-    lines += _table(["", *names], [[k, *(models[m]["loss"][k] for m in names)] for k in ("loss", "perplexity", "tokens")])
+    lines += _table(
+        ["", *names], [[k, *(models[m]["loss"][k] for m in names)] for k in ("loss", "perplexity", "tokens")]
+    )
     if "calls" in first and "by_seen" in first["calls"]:
         lines += ["", "Seen versus unseen functions (exact-call accuracy / accuracy):", ""]
         groups = list(first["calls"]["by_seen"])
-        lines += _table(["", *[f"{m} {g}" for m in names for g in groups]],
-                        [[key, *(models[m]["calls"]["by_seen"][g][key] for m in names for g in groups)]
-                         for key in ("n", "exact_accuracy", "accuracy", "no_call_accuracy")])
+        lines += _table(
+            ["", *[f"{m} {g}" for m in names for g in groups]],
+            [
+                [key, *(models[m]["calls"]["by_seen"][g][key] for m in names for g in groups)]
+                for key in ("n", "exact_accuracy", "accuracy", "no_call_accuracy")
+            ],
+        )
     if "bfcl" in first:
         cats = list(first["bfcl"]["per_category"])
         lines += ["", "BFCL (AST rules), accuracy per category:", ""]
-        lines += _table(["category", "n", *names],
-                        [[c, first["bfcl"]["per_category"][c]["n"],
-                          *(models[m]["bfcl"]["per_category"][c]["accuracy"] for m in names)] for c in cats]
-                        + [["unweighted mean", "", *(models[m]["bfcl"]["unweighted_mean"] for m in names)]])
+        lines += _table(
+            ["category", "n", *names],
+            [
+                [
+                    c,
+                    first["bfcl"]["per_category"][c]["n"],
+                    *(models[m]["bfcl"]["per_category"][c]["accuracy"] for m in names),
+                ]
+                for c in cats
+            ]
+            + [["unweighted mean", "", *(models[m]["bfcl"]["unweighted_mean"] for m in names)]],
+        )
     if "calls" in first:
         lines += ["", "By argument count (exact-call accuracy):", ""]
         counts = list(first["calls"]["by_arg_count"])
-        lines += _table(["arguments", "n", *names], [[c, first["calls"]["by_arg_count"][c]["n"],
-                                                      *(models[m]["calls"]["by_arg_count"][c]["exact_accuracy"]
-                                                        if c != "(none)" else models[m]["calls"]["by_arg_count"][c]
-                                                        ["no_call_accuracy"] for m in names)] for c in counts])
-        lines += ["", "(for `(none)`, rows expecting a text answer: no-call accuracy); per-function figures are in "
-                      "report.json."]
+        lines += _table(
+            ["arguments", "n", *names],
+            [
+                [
+                    c,
+                    first["calls"]["by_arg_count"][c]["n"],
+                    *(
+                        models[m]["calls"]["by_arg_count"][c]["exact_accuracy"]
+                        if c != "(none)"
+                        else models[m]["calls"]["by_arg_count"][c]["no_call_accuracy"]
+                        for m in names
+                    ),
+                ]
+                for c in counts
+            ],
+        )
+        lines += [
+            "",
+            "(for `(none)`, rows expecting a text answer: no-call accuracy); per-function figures are in report.json.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -116,7 +149,8 @@ def chart(path: Path, report: dict) -> None:
     title = f"{run} on {s['data']}" + ("" if s["data"].startswith("bfcl:") else f" ({s['split']})") + f", n={n}"
     if "bfcl" in models[names[0]]:
         title += "\nBFCL unweighted mean: " + ", ".join(
-            f"{m} {models[m]['bfcl']['unweighted_mean']:.3f}" for m in names)
+            f"{m} {models[m]['bfcl']['unweighted_mean']:.3f}" for m in names
+        )
     ax.set_title(title, fontsize=9)
     ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(CHART))])
     ax.set_xticklabels([k.replace("_", "\n") for k in CHART], fontsize=8)
@@ -157,7 +191,14 @@ def log_to_wandb(out: Path, report: dict) -> None:
     table = wandb.Table(columns=columns)
     for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        table.add_data(row["model"], row["index"], row["id"], row["verdict"], row["reason"], row["output"],
-                       json.dumps(row["expected"], ensure_ascii=False))
+        table.add_data(
+            row["model"],
+            row["index"],
+            row["id"],
+            row["verdict"],
+            row["reason"],
+            row["output"],
+            json.dumps(row["expected"], ensure_ascii=False),
+        )
     run.log({"predictions": table})
     run.finish()

@@ -51,8 +51,10 @@ def load_examples(source: str, split: str, max_samples: int | None, seed: int) -
             raise FctuneError(f"{source} has no {split!r} split (it has: {have}); choose one with --split")
         examples = loaded.splits[split]
         if loaded.problems:
-            print(f"note: {len(loaded.problems)} invalid row(s) of {source} left out "
-                  f"(`python -m data validate --source {source}` lists them)")
+            print(
+                f"note: {len(loaded.problems)} invalid row(s) of {source} left out "
+                f"(`python -m data validate --source {source}` lists them)"
+            )
     if max_samples is not None and max_samples < len(examples):
         examples = [examples[i] for i in stratified_sample([ex.kind for ex in examples], max_samples, seed)]
     manifest = read_build_manifest(Path(source)) if not source.startswith("bfcl:") else None
@@ -117,8 +119,10 @@ class Predictions:
             old = _read_settings(settings_path)
             if old != settings and not overwrite:
                 changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
-                raise FctuneError(f"{out} holds an evaluation with other settings ({', '.join(changed)}): "
-                                  f"pass --overwrite to replace it, or choose another --out")
+                raise FctuneError(
+                    f"{out} holds an evaluation with other settings ({', '.join(changed)}): "
+                    f"pass --overwrite to replace it, or choose another --out"
+                )
             if old != settings:
                 for name in OWN_FILES:
                     (out / name).unlink(missing_ok=True)
@@ -139,9 +143,18 @@ class Predictions:
     def add(self, model: str, index: int, ex: Example, prompt: str, output: str, verdict: dict) -> None:
         if self._file is None:
             self._file = self.path.open("a", encoding="utf-8")
-        row = {"model": model, "index": index, "id": ex.meta.get("id"), "prompt": prompt, "output": output,
-               "parsed": verdict["predicted"], "expected": verdict["expected"] or ex.text,
-               "verdict": verdict["verdict"], "reason": verdict["reason"], "score": verdict}
+        row = {
+            "model": model,
+            "index": index,
+            "id": ex.meta.get("id"),
+            "prompt": prompt,
+            "output": output,
+            "parsed": verdict["predicted"],
+            "expected": verdict["expected"] or ex.text,
+            "verdict": verdict["verdict"],
+            "reason": verdict["reason"],
+            "score": verdict,
+        }
         self._file.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
         self._file.flush()
         self.done[(model, index)] = output
@@ -157,8 +170,10 @@ def check_out_dir(out: Path) -> None:
     if not (out / "settings.json").is_file():
         foreign = sorted(p.name for p in out.iterdir())
     if foreign:
-        raise FctuneError(f"--out {out} holds files an evaluation did not write ({', '.join(foreign[:3])}"
-                          f"{', ...' if len(foreign) > 3 else ''}): choose another --out")
+        raise FctuneError(
+            f"--out {out} holds files an evaluation did not write ({', '.join(foreign[:3])}"
+            f"{', ...' if len(foreign) > 3 else ''}): choose another --out"
+        )
 
 
 def _read_settings(path: Path) -> dict:
@@ -193,27 +208,41 @@ def loss_only(model, tokenizer, pairs: list[tuple[str, str]], settings: EvalSett
     results = {}
     for label in settings.models():
         with as_model(model, label, settings):
-            results[label] = {"loss": completion_loss(model, tokenizer, [p for p, _ in pairs], [c for _, c in pairs],
-                                                      settings.batch_size, settings.max_length)}
+            results[label] = {
+                "loss": completion_loss(
+                    model,
+                    tokenizer,
+                    [p for p, _ in pairs],
+                    [c for _, c in pairs],
+                    settings.batch_size,
+                    settings.max_length,
+                )
+            }
     return write_report(out, identity(settings), results)
 
 
-def evaluate_model(label: str, model, tokenizer, examples: list[Example], settings: EvalSettings,
-                   predictions: Predictions) -> dict:
+def evaluate_model(
+    label: str, model, tokenizer, examples: list[Example], settings: EvalSettings, predictions: Predictions
+) -> dict:
     """Loss and call accuracy of one model over the examples; outputs go to `predictions`."""
     from tqdm import tqdm
 
     from eval.generate import completion_loss, generate
 
     pairs = [render(ex, settings.family, settings.system_prompt) for ex in examples]
-    figures = {"loss": completion_loss(model, tokenizer, [p for p, _ in pairs], [c for _, c in pairs],
-                                       settings.batch_size, settings.max_length)}
-    verdicts = {i: score(ex, predictions.done[(label, i)]) for i, ex in enumerate(examples)
-                if (label, i) in predictions.done}  # resumed
+    figures = {
+        "loss": completion_loss(
+            model, tokenizer, [p for p, _ in pairs], [c for _, c in pairs], settings.batch_size, settings.max_length
+        )
+    }
+    verdicts = {
+        i: score(ex, predictions.done[(label, i)]) for i, ex in enumerate(examples) if (label, i) in predictions.done
+    }  # resumed
     todo = [i for i in range(len(examples)) if i not in verdicts]
     bar = tqdm(total=len(examples), initial=len(verdicts), desc=f"generating ({label})", unit="row")
-    for i, output in generate(model, tokenizer, [pairs[i][0] for i in todo], settings.batch_size,
-                              settings.max_new_tokens):
+    for i, output in generate(
+        model, tokenizer, [pairs[i][0] for i in todo], settings.batch_size, settings.max_new_tokens
+    ):
         index = todo[i]
         verdicts[index] = score(examples[index], output)
         predictions.add(label, index, examples[index], pairs[index][0], output, verdicts[index])
@@ -246,13 +275,22 @@ def evaluate_training_run(config, built, model, tokenizer, sharded: bool) -> dic
     from eval.settings import from_training
 
     out = Path(config.train.output_dir)
-    settings = from_training(config.evaluation, model=config.model.model_name_or_path, adapter=str(out),
-                             family=built.family, system_prompt=built.system, max_length=config.train.max_length,
-                             dtype=config.model.dtype or "bfloat16", overwrite=True)
+    settings = from_training(
+        config.evaluation,
+        model=config.model.model_name_or_path,
+        adapter=str(out),
+        family=built.family,
+        system_prompt=built.system,
+        max_length=config.train.max_length,
+        dtype=config.model.dtype or "bfloat16",
+        overwrite=True,
+    )
     settings.data = settings.data or str(built.path)
     if sharded:  # no single process holds the whole model
-        print(f"evaluate with: python -m eval --model {settings.model} --adapter {out} --data {settings.data} "
-              f"--compare (not run in this sharded job)")
+        print(
+            f"evaluate with: python -m eval --model {settings.model} --adapter {out} --data {settings.data} "
+            f"--compare (not run in this sharded job)"
+        )
         return None
     examples, _ = load_examples(settings.data, settings.split, settings.max_samples, settings.seed)
     model.eval()

@@ -16,37 +16,60 @@ from data.common import FctuneError
 
 DTYPES = ("bfloat16", "float16", "float32")
 # The fields that decide what an evaluation computes: a resumed evaluation must match them.
-IDENTITY = ("model", "adapter", "data", "split", "family", "system_prompt", "max_samples", "seed", "max_new_tokens",
-            "max_length", "dtype")
+IDENTITY = (
+    "model",
+    "adapter",
+    "data",
+    "split",
+    "family",
+    "system_prompt",
+    "max_samples",
+    "seed",
+    "max_new_tokens",
+    "max_length",
+    "dtype",
+)
 
 
 @dataclass
 class EvalSettings:
-    model: str | None = field(default=None, metadata={"help": "Base model: a Hub id, a local directory, or "
-                                                              "`embedded`."})
-    adapter: str | None = field(default=None, metadata={"help": "A training run directory (or any PEFT adapter "
-                                                                "directory)."})
-    data: str | None = field(default=None, metadata={"help": "A built data directory, any data-stage source, or "
-                                                              "bfcl:CATEGORY,..."})
-    split: str = field(default="test", metadata={"help": "Split of the data to evaluate.",
-                                                  "choices": ("train", "validation", "test")})
-    family: str | None = field(default=None, metadata={"help": "Prompt format; default: the adapter's (from its "
-                                                               "chat template), else the data's."})
-    system_prompt: str | None = field(default=None, metadata={"help": "System prompt for rows without one "
-                                                                      "(default: the data's)."})
-    max_samples: int | None = field(default=None, metadata={"help": "Evaluate a seeded sample of this many rows, "
-                                                                    "stratified by kind (call, no call, ask)."})
+    model: str | None = field(
+        default=None, metadata={"help": "Base model: a Hub id, a local directory, or `embedded`."}
+    )
+    adapter: str | None = field(
+        default=None, metadata={"help": "A training run directory (or any PEFT adapter directory)."}
+    )
+    data: str | None = field(
+        default=None, metadata={"help": "A built data directory, any data-stage source, or bfcl:CATEGORY,..."}
+    )
+    split: str = field(
+        default="test", metadata={"help": "Split of the data to evaluate.", "choices": ("train", "validation", "test")}
+    )
+    family: str | None = field(
+        default=None,
+        metadata={"help": "Prompt format; default: the adapter's (from its chat template), else the data's."},
+    )
+    system_prompt: str | None = field(
+        default=None, metadata={"help": "System prompt for rows without one (default: the data's)."}
+    )
+    max_samples: int | None = field(
+        default=None,
+        metadata={"help": "Evaluate a seeded sample of this many rows, stratified by kind (call, no call, ask)."},
+    )
     seed: int = field(default=0, metadata={"help": "Seed of that sample."})
     compare: bool = field(default=False, metadata={"help": "Evaluate the base and the adapter, side by side."})
     batch_size: int = field(default=16, metadata={"help": "Rows per generation batch."})
     max_new_tokens: int = field(default=256, metadata={"help": "Generation limit per row."})
     max_length: int = field(default=2048, metadata={"help": "Rows are cut to this for the loss, as in training."})
     dtype: str = field(default="bfloat16", metadata={"help": "Model weights dtype.", "choices": DTYPES})
-    out: str | None = field(default=None, metadata={"help": "Output directory (default: ADAPTER/eval-DATA, or "
-                                                            "runs/eval/DATA)."})
+    out: str | None = field(
+        default=None, metadata={"help": "Output directory (default: ADAPTER/eval-DATA, or runs/eval/DATA)."}
+    )
     overwrite: bool = field(default=False, metadata={"help": "Replace an evaluation with other settings in --out."})
-    report_to: str = field(default="none", metadata={"help": "Also log the figures and a predictions table to "
-                                                             "wandb.", "choices": ("none", "wandb")})
+    report_to: str = field(
+        default="none",
+        metadata={"help": "Also log the figures and a predictions table to wandb.", "choices": ("none", "wandb")},
+    )
 
     def check(self) -> None:
         """Refuses settings that cannot mean anything, each in one line naming the key."""
@@ -66,8 +89,14 @@ class EvalSettings:
 
 
 # Keys a training config carries (as eval_KEY) and their defaults there.
-TRAINING_KEYS = {"data": None, "split": "test", "max_samples": 200, "compare": True, "batch_size": 16,
-                 "max_new_tokens": 256}
+TRAINING_KEYS = {
+    "data": None,
+    "split": "test",
+    "max_samples": 200,
+    "compare": True,
+    "batch_size": 16,
+    "max_new_tokens": 256,
+}
 
 
 def training_arguments() -> type:
@@ -78,11 +107,28 @@ def training_arguments() -> type:
         f = fields[key]
         help_text = f.metadata["help"] + ("" if key != "data" else " Default: the training data.")
         made.append((f"eval_{key}", f.type, field(default=default, metadata={**f.metadata, "help": help_text})))
-    made.append(("eval_after_training", "bool", field(default=True, metadata={
-        "help": "After training, evaluate call accuracy and loss into OUTPUT_DIR/eval."})))
-    made.append(("call_accuracy_samples", "int", field(default=0, metadata={
-        "help": "During training, at each evaluation, also log call accuracy on this many validation rows "
-                "(0: off)."})))
+    made.append(
+        (
+            "eval_after_training",
+            "bool",
+            field(
+                default=True, metadata={"help": "After training, evaluate call accuracy and loss into OUTPUT_DIR/eval."}
+            ),
+        )
+    )
+    made.append(
+        (
+            "call_accuracy_samples",
+            "int",
+            field(
+                default=0,
+                metadata={
+                    "help": "During training, at each evaluation, also log call accuracy on this many validation rows "
+                    "(0: off)."
+                },
+            ),
+        )
+    )
     cls = dataclasses.make_dataclass("EvalArguments", made)
     cls.__module__ = __name__  # where its type names resolve
     cls.__doc__ = "Evaluation after and during training (eval/settings.py): the eval_* keys of a training config."

@@ -33,13 +33,22 @@ def _first(modules: list[str], *names: str) -> list:
     raise ImportError(f"none of {modules} provides {', '.join(names)}: is vLLM installed?")
 
 
-ToolParser, ToolParserManager = _first(["vllm.tool_parsers", "vllm.entrypoints.openai.tool_parsers"],
-                                       "ToolParser", "ToolParserManager")
-(DeltaFunctionCall, DeltaMessage, DeltaToolCall, ExtractedToolCallInformation, FunctionCall,
- ToolCall) = _first(["vllm.entrypoints.openai.protocol", "vllm.entrypoints.openai.engine.protocol",
-                     "vllm.entrypoints.generate.base.protocol"],
-                    "DeltaFunctionCall", "DeltaMessage", "DeltaToolCall", "ExtractedToolCallInformation",
-                    "FunctionCall", "ToolCall")
+ToolParser, ToolParserManager = _first(
+    ["vllm.tool_parsers", "vllm.entrypoints.openai.tool_parsers"], "ToolParser", "ToolParserManager"
+)
+(DeltaFunctionCall, DeltaMessage, DeltaToolCall, ExtractedToolCallInformation, FunctionCall, ToolCall) = _first(
+    [
+        "vllm.entrypoints.openai.protocol",
+        "vllm.entrypoints.openai.engine.protocol",
+        "vllm.entrypoints.generate.base.protocol",
+    ],
+    "DeltaFunctionCall",
+    "DeltaMessage",
+    "DeltaToolCall",
+    "ExtractedToolCallInformation",
+    "FunctionCall",
+    "ToolCall",
+)
 
 
 @ToolParserManager.register_module("fctune_v2")
@@ -53,13 +62,21 @@ class FctuneV2ToolParser(ToolParser):
 
     def extract_tool_calls(self, model_output: str, request) -> ExtractedToolCallInformation:
         message = to_message(model_output)
-        calls = [ToolCall(type="function", function=FunctionCall(**c["function"]))
-                 for c in message.get("tool_calls", [])]
+        calls = [
+            ToolCall(type="function", function=FunctionCall(**c["function"])) for c in message.get("tool_calls", [])
+        ]
         return ExtractedToolCallInformation(tools_called=bool(calls), tool_calls=calls, content=message["content"])
 
-    def extract_tool_calls_streaming(self, previous_text: str, current_text: str, delta_text: str,
-                                     previous_token_ids: Sequence[int], current_token_ids: Sequence[int],
-                                     delta_token_ids: Sequence[int], request) -> DeltaMessage | None:
+    def extract_tool_calls_streaming(
+        self,
+        previous_text: str,
+        current_text: str,
+        delta_text: str,
+        previous_token_ids: Sequence[int],
+        current_token_ids: Sequence[int],
+        delta_token_ids: Sequence[int],
+        request,
+    ) -> DeltaMessage | None:
         prose, calls = self.stream.update(current_text)
         deltas = []
         for call in calls:
@@ -68,8 +85,14 @@ class FctuneV2ToolParser(ToolParser):
             self.prev_tool_call_arr.append({"name": call.name, "arguments": call.arguments})
             self.streamed_args_for_tool.append(arguments)
             self.current_tool_id = len(self.prev_tool_call_arr) - 1
-            deltas.append(DeltaToolCall(index=self.current_tool_id, type="function", id=f"call_{uuid.uuid4().hex[:24]}",
-                                        function=DeltaFunctionCall(name=call.name, arguments=arguments)))
+            deltas.append(
+                DeltaToolCall(
+                    index=self.current_tool_id,
+                    type="function",
+                    id=f"call_{uuid.uuid4().hex[:24]}",
+                    function=DeltaFunctionCall(name=call.name, arguments=arguments),
+                )
+            )
         if not prose and not deltas:
             return None
         return DeltaMessage(content=prose or None, tool_calls=deltas)

@@ -41,21 +41,33 @@ WEATHER_OPENAI = {
     "function": {
         "name": "get_current_weather",
         "description": "Look up the weather right now in one city.",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "Name of the city"}},
-                       "required": ["city"]},
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "Name of the city"}},
+            "required": ["city"],
+        },
     },
 }
 V3_ROWS = [
-    {"functionList": json.dumps([WEATHER_OPENAI]), "userPrompt": "How warm is it in Lisbon today?",
-     "assistantResponse": json.dumps({"name": "get_current_weather", "arguments": {"city": "Lisbon"}})},
+    {
+        "functionList": json.dumps([WEATHER_OPENAI]),
+        "userPrompt": "How warm is it in Lisbon today?",
+        "assistantResponse": json.dumps({"name": "get_current_weather", "arguments": {"city": "Lisbon"}}),
+    },
 ]
 
 # explicit/implicit branches: the metadata lives in the system prompt, no functionList column.
-SYSTEM_WITH_FUNCTIONS = ("You can call these functions when they help:\n\n" + FUNCTION_LIST
-                         + "\n\nTo call one, answer with a JSON object only.")
+SYSTEM_WITH_FUNCTIONS = (
+    "You can call these functions when they help:\n\n"
+    + FUNCTION_LIST
+    + "\n\nTo call one, answer with a JSON object only."
+)
 SYSTEM_ROWS = [
-    {"systemPrompt": SYSTEM_WITH_FUNCTIONS, "userPrompt": "How warm is it in Lisbon today?",
-     "assistantResponse": WEATHER_CALL},
+    {
+        "systemPrompt": SYSTEM_WITH_FUNCTIONS,
+        "userPrompt": "How warm is it in Lisbon today?",
+        "assistantResponse": WEATHER_CALL,
+    },
 ]
 
 
@@ -76,19 +88,43 @@ def llama_tokenizer(tmp_path_factory):
     d = tmp_path_factory.mktemp("llama-spm")
     lines = []
     for i in range(200):
-        lines += [f"[INST] What is the weather in Paris on day {i}? [/INST]",
-                  '"function": "get_current_weather", "arguments": {"city": "Paris", "days": 3}',
-                  "<FUNCTIONS> Search the web, read a file, save the chat, list files. </FUNCTIONS>",
-                  "<<SYS>> You are a helpful assistant that calls functions. <</SYS>>"]
+        lines += [
+            f"[INST] What is the weather in Paris on day {i}? [/INST]",
+            '"function": "get_current_weather", "arguments": {"city": "Paris", "days": 3}',
+            "<FUNCTIONS> Search the web, read a file, save the chat, list files. </FUNCTIONS>",
+            "<<SYS>> You are a helpful assistant that calls functions. <</SYS>>",
+        ]
     # Lines carry no newline, so "\n" is left to byte fallback (<0x0A>), as in Llama 2's vocabulary.
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines), model_prefix=str(d / "tokenizer"), vocab_size=500, model_type="bpe",
-        byte_fallback=True, split_digits=True, add_dummy_prefix=True, remove_extra_whitespaces=False,
-        normalization_rule_name="identity", bos_id=1, eos_id=2, unk_id=0, pad_id=-1, character_coverage=1.0,
-        minloglevel=2)
-    (d / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
-        "add_bos_token": True, "add_eos_token": False, "legacy": False}))
+        sentence_iterator=iter(lines),
+        model_prefix=str(d / "tokenizer"),
+        vocab_size=500,
+        model_type="bpe",
+        byte_fallback=True,
+        split_digits=True,
+        add_dummy_prefix=True,
+        remove_extra_whitespaces=False,
+        normalization_rule_name="identity",
+        bos_id=1,
+        eos_id=2,
+        unk_id=0,
+        pad_id=-1,
+        character_coverage=1.0,
+        minloglevel=2,
+    )
+    (d / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "LlamaTokenizer",
+                "bos_token": "<s>",
+                "eos_token": "</s>",
+                "unk_token": "<unk>",
+                "add_bos_token": True,
+                "add_eos_token": False,
+                "legacy": False,
+            }
+        )
+    )
     return AutoTokenizer.from_pretrained(str(d))
 
 
@@ -112,10 +148,18 @@ def _tiny_model_dir(tmp_path_factory, tokenizer, kind: str, initializer_range: f
     import torch
     from transformers import AutoModelForCausalLM, LlamaConfig, MistralConfig
 
-    shape = dict(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                 num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                 bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                 initializer_range=initializer_range)
+    shape = dict(
+        vocab_size=len(tokenizer),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        initializer_range=initializer_range,
+    )
     config = LlamaConfig(**shape) if kind == "llama" else MistralConfig(sliding_window=None, **shape)
     torch.manual_seed(0)
     d = tmp_path_factory.mktemp(f"tiny-{kind}")
@@ -138,10 +182,18 @@ def tiny_mistral(tmp_path_factory, llama_tokenizer):
 def call_rows(tmp_path_factory):
     """A small fixed training set in the Trelis v2 layout: weather calls for 12 cities and text answers."""
     cities = ["Lisbon", "Paris", "Oslo", "Rome", "Lima", "Cairo", "Tokyo", "Quito", "Dakar", "Riga", "Bern", "Hanoi"]
-    rows = [{"functionList": FUNCTION_LIST, "userPrompt": f"How warm is it in {c} today?",
-             "assistantResponse": WEATHER_CALL.replace("Lisbon", c)} for c in cities]
-    rows += [{"functionList": FUNCTION_LIST, "userPrompt": f"Say hello number {i}.", "assistantResponse": "Hello!"}
-             for i in range(4)]
+    rows = [
+        {
+            "functionList": FUNCTION_LIST,
+            "userPrompt": f"How warm is it in {c} today?",
+            "assistantResponse": WEATHER_CALL.replace("Lisbon", c),
+        }
+        for c in cities
+    ]
+    rows += [
+        {"functionList": FUNCTION_LIST, "userPrompt": f"Say hello number {i}.", "assistantResponse": "Hello!"}
+        for i in range(4)
+    ]
     path = tmp_path_factory.mktemp("rows") / "calls.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
@@ -158,11 +210,11 @@ def _wandb_records(path):
     pos, block, record = 7, 32768, b""
     while pos + 7 <= len(data):
         left = block - pos % block
-        crc, length, kind = struct.unpack("<IHB", data[pos:pos + 7]) if left >= 7 else (0, 0, 0)
+        crc, length, kind = struct.unpack("<IHB", data[pos : pos + 7]) if left >= 7 else (0, 0, 0)
         if kind == 0:  # block padding
             pos += left
             continue
-        chunk = data[pos + 7:pos + 7 + length]
+        chunk = data[pos + 7 : pos + 7 + length]
         assert zlib.crc32(bytes([kind]) + chunk) == crc
         pos += 7 + length
         record = chunk if kind in (1, 2) else record + chunk

@@ -16,8 +16,9 @@ def test_struct_cells_are_marked_with_the_keys_arrow_added():
 
 
 def test_json_typed_cells_are_read_exactly():
-    table = datasets.Dataset.from_list([{"args": [{"b": 1, "a": 2}]}, {"args": [{"a": None}]}],
-                                       on_mixed_types="use_json").with_format("arrow")[:]
+    table = datasets.Dataset.from_list(
+        [{"args": [{"b": 1, "a": 2}]}, {"args": [{"a": None}]}], on_mixed_types="use_json"
+    ).with_format("arrow")[:]
     first, second = (r["args"] for r in ArrowRows(table))
     assert first == [{"b": 1, "a": 2}] and list(first[0]) == ["b", "a"] and second == [{"a": None}]
     assert not holds_struct(first)

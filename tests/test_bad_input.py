@@ -11,7 +11,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-
 from bad_input import CASES, Case
 
 ENTRY = {"data": "data.__main__", "train": "train.__main__", "eval": "eval.__main__", "merge": "train.merge"}
@@ -38,8 +37,10 @@ def write(tmp: Path, files: dict) -> None:
 
 def snapshot(tmp: Path) -> dict[str, str]:
     """Every file and directory under tmp, with the hash of each file's bytes."""
-    return {str(p.relative_to(tmp)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(tmp.rglob("*"))}
+    return {
+        str(p.relative_to(tmp)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(tmp.rglob("*"))
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

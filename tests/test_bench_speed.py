@@ -16,8 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_bench(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "bench/train_speed.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=900, check=False)
+    return subprocess.run(
+        [sys.executable, "bench/train_speed.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=900,
+        check=False,
+    )
 
 
 def test_packed_training_runs_on_whole_rows(tmp_path, tiny_llama, call_rows):
@@ -28,9 +35,20 @@ def test_packed_training_runs_on_whole_rows(tmp_path, tiny_llama, call_rows):
     from train.data import prepare_data, sft_dataset
 
     out = tmp_path / "packed"
-    path = write_config(tmp_path / "packed.yaml", **base_config(
-        tiny_llama, call_rows, out, max_steps=2, packing=True, per_device_train_batch_size=1, max_length=1024,
-        eval_after_training=False, save_strategy="no"))
+    path = write_config(
+        tmp_path / "packed.yaml",
+        **base_config(
+            tiny_llama,
+            call_rows,
+            out,
+            max_steps=2,
+            packing=True,
+            per_device_train_batch_size=1,
+            max_length=1024,
+            eval_after_training=False,
+            save_strategy="no",
+        ),
+    )
     config = parse_config([str(path)])
     seen = []
     assert train(config, on_trainer=seen.append) == 0
@@ -44,9 +62,23 @@ def test_packed_training_runs_on_whole_rows(tmp_path, tiny_llama, call_rows):
 
 def tiny_bench(shape: str, method: str, steps: int, accumulation: int, cache: Path, out: Path):
     """One warm-up step, batches of 2 rows: a short CPU run. Returns the process and its JSON."""
-    done = run_bench("--shapes", shape, "--methods", method, "--steps", str(steps), "--warmup", "1", "--cache",
-                     str(cache), "--results-dir", str(out), "--both", "per_device_train_batch_size=2",
-                     f"gradient_accumulation_steps={accumulation}")
+    done = run_bench(
+        "--shapes",
+        shape,
+        "--methods",
+        method,
+        "--steps",
+        str(steps),
+        "--warmup",
+        "1",
+        "--cache",
+        str(cache),
+        "--results-dir",
+        str(out),
+        "--both",
+        "per_device_train_batch_size=2",
+        f"gradient_accumulation_steps={accumulation}",
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done, json.loads((out / f"cpu-{shape}-{method}.json").read_text())
 
@@ -59,13 +91,22 @@ def bench_cache(tmp_path_factory):
 @pytest.fixture(scope="module")
 def rows_and_tokenizer(bench_cache):
     from bench.random_model import checkpoint
+    from data.models import load_tokenizer
     from train.config import parse_config
     from train.data import prepare_data, sft_dataset
-    from data.models import load_tokenizer
 
     model_dir = checkpoint("tiny-llama2", bench_cache)
-    config = parse_config([str(ROOT / "configs/llama2-7b-sft.yaml"), "--use_cpu", "true", "--dataset", "builtin",
-                           "--model_name_or_path", str(model_dir)])
+    config = parse_config(
+        [
+            str(ROOT / "configs/llama2-7b-sft.yaml"),
+            "--use_cpu",
+            "true",
+            "--dataset",
+            "builtin",
+            "--model_name_or_path",
+            str(model_dir),
+        ]
+    )
     built = prepare_data(config.run, bench_cache / "data")
     tokenizer = load_tokenizer(str(model_dir), "llama2")
     rows = sft_dataset(built, "train", tokenizer, 2048, 6)
@@ -121,9 +162,18 @@ def test_padding_free_training_gives_the_padded_loss(tmp_path, tiny_llama, call_
     batches = []
     for padding_free in (False, True):
         out = tmp_path / f"pf-{padding_free}"
-        config = write_config(tmp_path / f"pf-{padding_free}.yaml", **base_config(
-            tiny_llama, call_rows, out, max_steps=3, padding_free=padding_free, eval_after_training=False,
-            save_strategy="no"))
+        config = write_config(
+            tmp_path / f"pf-{padding_free}.yaml",
+            **base_config(
+                tiny_llama,
+                call_rows,
+                out,
+                max_steps=3,
+                padding_free=padding_free,
+                eval_after_training=False,
+                save_strategy="no",
+            ),
+        )
         if padding_free:  # in this process, to look at the trainer's batches
             from train.__main__ import train
             from train.config import parse_config
@@ -172,8 +222,18 @@ def test_bench_dpo_side(tmp_path, bench_cache):
 
 
 def test_bench_refuses_a_setting_before_training(tmp_path, bench_cache):
-    done = run_bench("--shapes", "tiny-llama2", "--methods", "dpo", "--cache", str(bench_cache), "--results-dir",
-                     str(tmp_path / "results"), "--set", "padding_free=true")
+    done = run_bench(
+        "--shapes",
+        "tiny-llama2",
+        "--methods",
+        "dpo",
+        "--cache",
+        str(bench_cache),
+        "--results-dir",
+        str(tmp_path / "results"),
+        "--set",
+        "padding_free=true",
+    )
     assert done.returncode == 2 and "padding_free is not available for DPO" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "results").exists()
 

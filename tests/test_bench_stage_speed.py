@@ -14,12 +14,35 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_arms_train_the_same_batches(tmp_path, tiny_llama, call_rows):
-    config = write_config(tmp_path / "tiny.yaml", **base_config(
-        tiny_llama, call_rows, tmp_path / "unused", padding_free=True, per_device_train_batch_size=2, max_steps=48))
-    done = subprocess.run([sys.executable, "bench/train_stage_speed.py", "--config", str(config), "--steps", "3",
-                           "--warmup", "1", "--rounds", "1", "--cache", str(tmp_path / "cache"),
-                           "--results-dir", str(tmp_path / "results")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    config = write_config(
+        tmp_path / "tiny.yaml",
+        **base_config(
+            tiny_llama, call_rows, tmp_path / "unused", padding_free=True, per_device_train_batch_size=2, max_steps=48
+        ),
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/train_stage_speed.py",
+            "--config",
+            str(config),
+            "--steps",
+            "3",
+            "--warmup",
+            "1",
+            "--rounds",
+            "1",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     result = json.loads((tmp_path / "results/train-stage-speed-tiny.json").read_text())
     assert set(result["ratios"]) == {"now/plain", "now/before"} and "| trained tokens/s |" in done.stdout
@@ -33,8 +56,15 @@ def test_arms_train_the_same_batches(tmp_path, tiny_llama, call_rows):
 
 
 def test_plain_loop_needs_a_padding_free_sft_config(tmp_path, tiny_llama, call_rows):
-    config = write_config(tmp_path / "padded.yaml", **base_config(tiny_llama, call_rows, tmp_path / "unused",
-                                                                  padding_free=False))
-    done = subprocess.run([sys.executable, "bench/train_stage_speed.py", "--config", str(config)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    config = write_config(
+        tmp_path / "padded.yaml", **base_config(tiny_llama, call_rows, tmp_path / "unused", padding_free=False)
+    )
+    done = subprocess.run(
+        [sys.executable, "bench/train_stage_speed.py", "--config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 2 and "error: the plain loop takes an SFT config with padding_free: true" in done.stderr

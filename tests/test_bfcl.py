@@ -52,19 +52,36 @@ def test_simple_row_converts_types_and_keeps_raw_docs(tmp_path):
 
     assert ex == Example(
         user="Area for base 10, height 5?",
-        functions=[Function("geometry.area", "Area of a shape.", (
-            Param("base", {"type": "integer", "description": "The base."}),
-            Param("height", {"type": "number", "description": "The height."}),
-            Param("corner", {"type": "array", "description": "A corner.", "items": {"type": "number"}}, False),
-            Param("style", {"type": "object", "description": "Drawing style.",
-                            "properties": {"color": {"type": "string"}, "extra": {}}}, False),
-            Param("label", {"type": "any", "description": "Anything.", "default": None}, False),
-            Param("unit", {"type": "string", "description": "The unit."}, False),
-        ))],
+        functions=[
+            Function(
+                "geometry.area",
+                "Area of a shape.",
+                (
+                    Param("base", {"type": "integer", "description": "The base."}),
+                    Param("height", {"type": "number", "description": "The height."}),
+                    Param("corner", {"type": "array", "description": "A corner.", "items": {"type": "number"}}, False),
+                    Param(
+                        "style",
+                        {
+                            "type": "object",
+                            "description": "Drawing style.",
+                            "properties": {"color": {"type": "string"}, "extra": {}},
+                        },
+                        False,
+                    ),
+                    Param("label", {"type": "any", "description": "Anything.", "default": None}, False),
+                    Param("unit", {"type": "string", "description": "The unit."}, False),
+                ),
+            )
+        ],
         # first allowed values; "unit" is omitted because its first allowed value is ""
         calls=[Call("geometry.area", {"base": 10, "height": 5.0, "label": "x"})],
-        meta={"id": "simple_python_0", "source": "bfcl", "kind": "call",
-              "bfcl": {"category": "simple_python", "ground_truth": AREA_GT, "functions": [AREA]}},
+        meta={
+            "id": "simple_python_0",
+            "source": "bfcl",
+            "kind": "call",
+            "bfcl": {"category": "simple_python", "ground_truth": AREA_GT, "functions": [AREA]},
+        },
     )
     assert AREA["parameters"]["type"] == "dict"  # the raw docs are not converted in place
 
@@ -76,7 +93,10 @@ def test_parallel_row_gives_one_call_per_ground_truth_entry(tmp_path):
 
     [ex] = load_bfcl(["parallel"], data_dir=tmp_path)
 
-    assert ex.calls == [Call("geometry.area", {"base": 1, "height": 2.0}), Call("geometry.area", {"base": 3, "height": 4.0})]
+    assert ex.calls == [
+        Call("geometry.area", {"base": 1, "height": 2.0}),
+        Call("geometry.area", {"base": 3, "height": 4.0}),
+    ]
     assert ex.meta["bfcl"]["ground_truth"] == gt
 
 
@@ -84,31 +104,50 @@ def test_nested_ground_truth_and_system_message(tmp_path):
     order = {
         "name": "ChaDri.change_drink",
         "description": "Change a drink order.",
-        "parameters": {"type": "dict", "required": ["drink_id"], "properties": {
-            "drink_id": {"type": "string", "description": "The drink."},
-            "prefs": {"type": "dict", "description": "Preferences.", "properties": {
-                "size": {"type": "string"}, "milk": {"type": "string"}, "pos": {"type": "dict"}}},
-            "items": {"type": "array", "description": "Add-ons.", "items": {"type": "dict", "properties": {}}},
-        }},
+        "parameters": {
+            "type": "dict",
+            "required": ["drink_id"],
+            "properties": {
+                "drink_id": {"type": "string", "description": "The drink."},
+                "prefs": {
+                    "type": "dict",
+                    "description": "Preferences.",
+                    "properties": {"size": {"type": "string"}, "milk": {"type": "string"}, "pos": {"type": "dict"}},
+                },
+                "items": {"type": "array", "description": "Add-ons.", "items": {"type": "dict", "properties": {}}},
+            },
+        },
     }
-    row = {"id": "live_multiple_0-0-0", "function": [order],
-           "question": _question(("system", "You are a barista."), ("user", "Large latte with coconut milk."))}
-    gt = [{"ChaDri.change_drink": {
-        "drink_id": ["latte"],
-        "prefs": [{"size": ["large"], "milk": ["", "coconut"], "pos": [{"x": 1.5}]}],
-        "items": [[{"name": ["syrup"], "count": [2, ""]}, {"name": ["foam"]}]],
-    }}]
+    row = {
+        "id": "live_multiple_0-0-0",
+        "function": [order],
+        "question": _question(("system", "You are a barista."), ("user", "Large latte with coconut milk.")),
+    }
+    gt = [
+        {
+            "ChaDri.change_drink": {
+                "drink_id": ["latte"],
+                "prefs": [{"size": ["large"], "milk": ["", "coconut"], "pos": [{"x": 1.5}]}],
+                "items": [[{"name": ["syrup"], "count": [2, ""]}, {"name": ["foam"]}]],
+            }
+        }
+    ]
     _write(tmp_path, "live_multiple", [row], [gt])
 
     [ex] = load_bfcl(["live_multiple"], data_dir=tmp_path)
 
     assert ex.system == "You are a barista."
     assert ex.user == "Large latte with coconut milk."
-    assert ex.calls == [Call("ChaDri.change_drink", {
-        "drink_id": "latte",
-        "prefs": {"size": "large", "pos": {"x": 1.5}},  # a nested value given as-is, not as a list
-        "items": [{"name": "syrup", "count": 2}, {"name": "foam"}],
-    })]
+    assert ex.calls == [
+        Call(
+            "ChaDri.change_drink",
+            {
+                "drink_id": "latte",
+                "prefs": {"size": "large", "pos": {"x": 1.5}},  # a nested value given as-is, not as a list
+                "items": [{"name": "syrup", "count": 2}, {"name": "foam"}],
+            },
+        )
+    ]
     assert ex.meta["bfcl"]["ground_truth"] == gt
 
 
@@ -123,15 +162,20 @@ def test_irrelevance_row_expects_no_call(tmp_path):
 
 
 def test_conversation_row_keeps_the_last_user_message(tmp_path):
-    row = {"id": "live_irrelevance_0-0-0", "function": [AREA],
-           "question": _question(("user", "hi"), ("assistant", "Hello!"), ("user", "What is 2+2?"))}
+    row = {
+        "id": "live_irrelevance_0-0-0",
+        "function": [AREA],
+        "question": _question(("user", "hi"), ("assistant", "Hello!"), ("user", "What is 2+2?")),
+    }
     _write(tmp_path, "live_irrelevance", [row])
 
     assert load_bfcl(["live_irrelevance"], data_dir=tmp_path)[0].user == "What is 2+2?"
 
 
 def test_aliases_load_once_and_limit_is_per_category(tmp_path):
-    rows = [{"id": f"simple_python_{i}", "question": _question(("user", f"q{i}")), "function": [AREA]} for i in range(3)]
+    rows = [
+        {"id": f"simple_python_{i}", "question": _question(("user", f"q{i}")), "function": [AREA]} for i in range(3)
+    ]
     _write(tmp_path, "simple_python", rows, [AREA_GT] * 3)
     _write(tmp_path, "irrelevance", [{**r, "id": f"irrelevance_{i}"} for i, r in enumerate(rows)])
 
@@ -156,8 +200,10 @@ def test_missing_directory_tells_how_to_get_the_data(tmp_path, monkeypatch):
 
 def test_malformed_line_names_file_and_line(tmp_path):
     path = tmp_path / "BFCL_v4_irrelevance.json"
-    path.write_text(json.dumps({"id": "irrelevance_0", "question": _question(("user", "q")), "function": []})
-                    + '\n{"id": "irrelevance_1", "question": \n')
+    path.write_text(
+        json.dumps({"id": "irrelevance_0", "question": _question(("user", "q")), "function": []})
+        + '\n{"id": "irrelevance_1", "question": \n'
+    )
     with pytest.raises(FctuneError, match=f"{path}, line 2: invalid JSON"):
         load_bfcl(["irrelevance"], data_dir=tmp_path)
 
@@ -202,7 +248,9 @@ def test_required_parameter_takes_its_first_value_that_is_not_empty(tmp_path):
 def test_rows_contradicting_their_own_docs_are_reported_by_the_loader(tmp_path):
     from data.sources import load_source
 
-    rows = [{"id": f"simple_python_{i}", "question": _question(("user", "Area?")), "function": [AREA]} for i in range(3)]
+    rows = [
+        {"id": f"simple_python_{i}", "question": _question(("user", "Area?")), "function": [AREA]} for i in range(3)
+    ]
     gts = [AREA_GT, [{"geometry.area": {"base": [1], "height": [2.0], "depth": [3]}}], AREA_GT]
     _write(tmp_path, "simple_python", rows, gts)
 
@@ -210,6 +258,9 @@ def test_rows_contradicting_their_own_docs_are_reported_by_the_loader(tmp_path):
 
     assert len(loaded.splits["test"]) == 2
     (problem,) = loaded.problems
-    assert (problem.where, problem.row, problem.column) == (str(tmp_path / "BFCL_v4_simple_python.json"), 2,
-                                                            "ground_truth")
+    assert (problem.where, problem.row, problem.column) == (
+        str(tmp_path / "BFCL_v4_simple_python.json"),
+        2,
+        "ground_truth",
+    )
     assert "undeclared argument 'depth'" in problem.reason

@@ -81,6 +81,7 @@ def _closed(schema: dict) -> dict:
 
 # --- the catalog ---
 
+
 def test_catalog_size_and_names():
     names = [f.name for f in FUNCTIONS]
     assert len(names) >= 300 and len(set(names)) == len(names)
@@ -154,6 +155,7 @@ def test_alike_groups_name_real_families():
 
 # --- the splits ---
 
+
 def test_split_sizes(splits):
     assert list(splits) == ["train", "validation", "test"]
     assert {k: len(v) for k, v in splits.items()} == SIZES
@@ -182,9 +184,11 @@ def test_deterministic(splits):
 
 @pytest.mark.slow
 def test_independent_of_hash_seed(splits):
-    code = ("import hashlib, json; from data.builtin import load_builtin; s = load_builtin(); "
-            "r = {k: [e.to_record() for e in v] for k, v in s.items()}; "
-            "print(hashlib.sha256(json.dumps(r, sort_keys=True, ensure_ascii=False).encode()).hexdigest())")
+    code = (
+        "import hashlib, json; from data.builtin import load_builtin; s = load_builtin(); "
+        "r = {k: [e.to_record() for e in v] for k, v in s.items()}; "
+        "print(hashlib.sha256(json.dumps(r, sort_keys=True, ensure_ascii=False).encode()).hexdigest())"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == _digest(splits)
@@ -278,8 +282,9 @@ def test_argument_values_are_in_the_prompt(rows):
                     if isinstance(item, bool):
                         continue
                     if isinstance(item, (int, float)):  # digits, perhaps with thousands separators
-                        assert re.search(rf"(?<![\d.]){re.escape(str(item))}(?![\d])", ex.user) or f"{item:,}" in ex.user, (
-                            ex.meta["id"], item, ex.user)
+                        assert (
+                            re.search(rf"(?<![\d.]){re.escape(str(item))}(?![\d])", ex.user) or f"{item:,}" in ex.user
+                        ), (ex.meta["id"], item, ex.user)
                     elif not enum and not any("enum" in s for s in _schemas(fn.param(name).schema)):
                         assert str(item) in ex.user, (ex.meta["id"], item, ex.user)
                     else:
@@ -344,8 +349,12 @@ def test_no_bfcl_prompt_or_function_name_in_training(splits):
 
 
 def test_no_call_answers_are_correct(rows):
-    ops = {"plus": lambda a, b: a + b, "minus": lambda a, b: a - b, "times": lambda a, b: a * b,
-           "divided by": lambda a, b: a // b}
+    ops = {
+        "plus": lambda a, b: a + b,
+        "minus": lambda a, b: a - b,
+        "times": lambda a, b: a * b,
+        "divided by": lambda a, b: a // b,
+    }
     excluded = {make.__name__: domains for _, make, domains, _ in CATEGORIES}
     checked = Counter()
     for ex in rows:

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import V2_ROWS, V3_ROWS
+
 from data.__main__ import main
 from data.sources import load_source
 
@@ -31,13 +31,38 @@ def source(tmp_path):
 
 def test_build_writes_splits_manifest_and_dpo(tmp_path, source, capsys):
     out = tmp_path / "built"
-    assert main(["build", "--source", source, "--family", "zephyr", "--out", str(out), "--dpo",
-                 "--test-size", "0.2", "--validation-size", "2", "--system-prompt", "Be brief."]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--source",
+                source,
+                "--family",
+                "zephyr",
+                "--out",
+                str(out),
+                "--dpo",
+                "--test-size",
+                "0.2",
+                "--validation-size",
+                "2",
+                "--system-prompt",
+                "Be brief.",
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"] == {"train": 14, "validation": 2, "test": 4}
     assert manifest["format_version"] == "trelis-v2" and manifest["family"] == "zephyr"
-    assert set(manifest["files"]) == {"train.jsonl", "validation.jsonl", "test.jsonl",
-                                      "dpo/train.jsonl", "dpo/validation.jsonl", "dpo/test.jsonl"}
+    assert set(manifest["files"]) == {
+        "train.jsonl",
+        "validation.jsonl",
+        "test.jsonl",
+        "dpo/train.jsonl",
+        "dpo/validation.jsonl",
+        "dpo/test.jsonl",
+    }
     train = read_jsonl(out / "train.jsonl")
     assert len(train) == 14
     assert train[0]["prompt"].startswith("<FUNCTIONS>{") and "<<SYS>>\nBe brief.\n<</SYS>>" in train[0]["prompt"]
@@ -68,8 +93,25 @@ def test_build_refuses_invalid_rows_unless_told(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{src}: row 2, column assistantResponse: call to undeclared function 'fly_to_mars'" in err
     assert "--skip-invalid" in err and not out.exists()
-    assert main(["build", "--source", src, "--family", "llama2", "--out", str(out), "--skip-invalid",
-                 "--test-size", "1", "--validation-size", "0"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--source",
+                src,
+                "--family",
+                "llama2",
+                "--out",
+                str(out),
+                "--skip-invalid",
+                "--test-size",
+                "1",
+                "--validation-size",
+                "0",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "skipped 1 invalid row(s)" in err and "row 2, column assistantResponse" in err
     manifest = json.loads((out / "manifest.json").read_text())
@@ -106,14 +148,31 @@ def test_show_prints_examples_and_length_statistics(source, capsys):
     assert "max length 64: 20 row(s) truncated" in out
 
 
-@pytest.mark.parametrize("args,message", [
-    (["build", "--source", "nowhere/x.csv", "--family", "llama2", "--out", "o"], "no such file or directory"),
-    (["validate", "--source", "bfcl:no_such_category"], "no_such_category"),
-    (["build", "--source", "builtin", "--family", "llama2", "--out", "o", "--dpo", "--dpo-mix", "foo=1"],
-     "unknown rejection kind 'foo'"),
-    (["show", "--source", "builtin", "--family", "llama2", "--split", "test", "--tokenizer", "/no/such/tokenizer"],
-     "error:"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["build", "--source", "nowhere/x.csv", "--family", "llama2", "--out", "o"], "no such file or directory"),
+        (["validate", "--source", "bfcl:no_such_category"], "no_such_category"),
+        (
+            ["build", "--source", "builtin", "--family", "llama2", "--out", "o", "--dpo", "--dpo-mix", "foo=1"],
+            "unknown rejection kind 'foo'",
+        ),
+        (
+            [
+                "show",
+                "--source",
+                "builtin",
+                "--family",
+                "llama2",
+                "--split",
+                "test",
+                "--tokenizer",
+                "/no/such/tokenizer",
+            ],
+            "error:",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -124,8 +183,9 @@ def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
 def test_module_entry_point_and_help():
     result = subprocess.run([sys.executable, "-m", "data", "build", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "--family {llama2,mistral,zephyr,deepseek-coder}" in result.stdout
-    result = subprocess.run([sys.executable, "-m", "data", "build", "--source", "builtin"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "data", "build", "--source", "builtin"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 2 and "the following arguments are required: --family, --out" in result.stderr
 
 
@@ -156,8 +216,24 @@ def test_build_is_readable_like_any_new_directory(tmp_path, source):
 def test_unicode_line_separators_survive_a_build(tmp_path):
     row = dict(V2_ROWS[1], userPrompt="one\u2028two\x85three", assistantResponse="fine\u2029done")
     out = tmp_path / "built"
-    assert main(["build", "--source", jsonl(tmp_path / "train.jsonl", [row] * 3), "--family", "llama2",
-                 "--out", str(out), "--test-size", "1", "--validation-size", "1"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--source",
+                jsonl(tmp_path / "train.jsonl", [row] * 3),
+                "--family",
+                "llama2",
+                "--out",
+                str(out),
+                "--test-size",
+                "1",
+                "--validation-size",
+                "1",
+            ]
+        )
+        == 0
+    )
     again = load_source(str(out))
     assert again.splits["train"][0].user == "one\u2028two\x85three"
     assert again.splits["train"][0].text == "fine\u2029done"
@@ -165,22 +241,29 @@ def test_unicode_line_separators_survive_a_build(tmp_path):
 
 def test_show_on_a_build_uses_its_own_format(tmp_path, source, capsys):
     out = tmp_path / "built"
-    assert main(["build", "--source", source, "--family", "zephyr", "--system-prompt", "Be brief.",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["build", "--source", source, "--family", "zephyr", "--system-prompt", "Be brief.", "--out", str(out)])
+        == 0
+    )
     capsys.readouterr()
     assert main(["show", "--source", str(out), "-n", "1"]) == 0
     shown = capsys.readouterr().out
     first = read_jsonl(out / "train.jsonl")[0]
-    assert first["prompt"] + "----- completion (loss is computed on this part only) -----\n" + first["completion"] in shown
+    assert (
+        first["prompt"] + "----- completion (loss is computed on this part only) -----\n" + first["completion"] in shown
+    )
     assert main(["show", "--source", str(out), "--family", "llama2"]) == 2
     assert "was built with --family 'zephyr', not 'llama2'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--dpo", "--dpo-mix", "wrong_value=nan"], "must be a finite number"),
-    (["--dpo", "--dpo-mix", "wrong_value=inf"], "must be a finite number"),
-    (["--dpo", "--dpo-mix", "wrong_value=0"], "weight 0"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--dpo", "--dpo-mix", "wrong_value=nan"], "must be a finite number"),
+        (["--dpo", "--dpo-mix", "wrong_value=inf"], "must be a finite number"),
+        (["--dpo", "--dpo-mix", "wrong_value=0"], "weight 0"),
+    ],
+)
 def test_bad_dpo_mix_is_refused_before_any_work(tmp_path, source, args, message, capsys):
     out = tmp_path / "built"
     assert main(["build", "--source", source, "--family", "llama2", "--out", str(out), *args]) == 2

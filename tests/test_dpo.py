@@ -14,27 +14,38 @@ def p(name, type_, required=True, **extra):
     return Param(name, {"type": type_, "description": name, **extra}, required)
 
 
-WEATHER = Function("get_weather", "Current weather in a city", (
-    p("location", "string"),
-    p("unit", "string", required=False, enum=["celsius", "fahrenheit"]),
-))
-FLIGHTS = Function("search_flights", "Search flights", (
-    p("origin", "string"),
-    p("destination", "string"),
-    p("passengers", "integer"),
-    p("nonstop", "boolean", required=False),
-))
-REMIND = Function("set_reminder", "Set reminders", (
-    p("times", "array", items={"type": "string"}),
-    p("volume", "number"),
-    p("label", "any", required=False),
-))
+WEATHER = Function(
+    "get_weather",
+    "Current weather in a city",
+    (
+        p("location", "string"),
+        p("unit", "string", required=False, enum=["celsius", "fahrenheit"]),
+    ),
+)
+FLIGHTS = Function(
+    "search_flights",
+    "Search flights",
+    (
+        p("origin", "string"),
+        p("destination", "string"),
+        p("passengers", "integer"),
+        p("nonstop", "boolean", required=False),
+    ),
+)
+REMIND = Function(
+    "set_reminder",
+    "Set reminders",
+    (
+        p("times", "array", items={"type": "string"}),
+        p("volume", "number"),
+        p("label", "any", required=False),
+    ),
+)
 OFFERED = [WEATHER, FLIGHTS, REMIND]
 NAMES = [f.name for f in OFFERED]
 
 WEATHER_CALL = Call("get_weather", {"location": "Paris", "unit": "celsius"})
-FLIGHT_CALL = Call("search_flights", {"origin": "New York", "destination": "London", "passengers": 2,
-                                      "nonstop": True})
+FLIGHT_CALL = Call("search_flights", {"origin": "New York", "destination": "London", "passengers": 2, "nonstop": True})
 REMIND_CALL = Call("set_reminder", {"times": ["08:00", "12:00"], "volume": 0.5, "label": "pills"})
 
 
@@ -43,8 +54,7 @@ def call_row(*calls, functions=OFFERED, id="c"):
 
 
 def text_row(functions=OFFERED, id="t"):
-    return Example(user="tell me a joke", functions=list(functions), text="I can't tell jokes, sorry.",
-                   meta={"id": id})
+    return Example(user="tell me a joke", functions=list(functions), text="I can't tell jokes, sorry.", meta={"id": id})
 
 
 SINGLE_CALLS = [
@@ -60,8 +70,11 @@ EXAMPLES = SINGLE_CALLS + [MULTI] + TEXTS + [NO_FUNCTIONS]
 BY_ID = {ex.meta["id"]: ex for ex in EXAMPLES}
 
 # A larger set, for statistics over choices: each example repeated under fresh ids.
-MANY = [Example(ex.user, ex.functions, ex.calls, ex.text, meta={"id": f"{ex.meta['id']}-{n}"})
-        for n in range(40) for ex in EXAMPLES]
+MANY = [
+    Example(ex.user, ex.functions, ex.calls, ex.text, meta={"id": f"{ex.meta['id']}-{n}"})
+    for n in range(40)
+    for ex in EXAMPLES
+]
 
 
 def only(kind, examples=EXAMPLES, seed=0):
@@ -87,6 +100,7 @@ def changed_keys(a: dict, b: dict):
 
 # Row shape
 
+
 def test_rows_are_trl_preference_rows():
     rows, _ = make_pairs(EXAMPLES, FAMILY, system="Be brief.")
     for row in rows:
@@ -104,6 +118,7 @@ def test_rejected_never_equals_chosen_for_any_kind():
 
 
 # Each kind
+
 
 def test_wrong_function_calls_another_offered_function_with_its_required_arguments():
     rows, report = only("wrong_function", MANY)
@@ -155,8 +170,10 @@ def test_wrong_value_changes_one_value_and_keeps_its_type():
     # The enum moves to its other member, the boolean flips, the list loses an item.
     assert ("get_weather", "unit", '"fahrenheit"') in seen
     assert ("search_flights", "nonstop", "false") in seen
-    assert {s for s in seen if s[1] == "times"} <= {("set_reminder", "times", '["08:00"]'),
-                                                   ("set_reminder", "times", '["12:00"]')}
+    assert {s for s in seen if s[1] == "times"} <= {
+        ("set_reminder", "times", '["08:00"]'),
+        ("set_reminder", "times", '["12:00"]'),
+    }
 
 
 def test_wrong_value_leaves_null_alone():
@@ -165,16 +182,19 @@ def test_wrong_value_leaves_null_alone():
     assert report["skipped"] == 1
 
 
-@pytest.mark.parametrize("type_,value,expected", [
-    ("integer", 5, "5"),
-    ("number", 0.5, "0.5"),
-    ("string", "5", 5),
-    ("string", "true", True),
-    ("boolean", True, "true"),
-    ("string", "Paris", ["Paris"]),
-    ("array", [1, 2], "[1, 2]"),
-    ("object", {"a": 1}, '{"a": 1}'),
-])
+@pytest.mark.parametrize(
+    "type_,value,expected",
+    [
+        ("integer", 5, "5"),
+        ("number", 0.5, "0.5"),
+        ("string", "5", 5),
+        ("string", "true", True),
+        ("boolean", True, "true"),
+        ("string", "Paris", ["Paris"]),
+        ("array", [1, 2], "[1, 2]"),
+        ("object", {"a": 1}, '{"a": 1}'),
+    ],
+)
 def test_wrong_type_gives_the_value_another_json_type(type_, value, expected):
     f = Function("f", "", (p("x", type_),))
     rows, _ = make_pairs([call_row(Call("f", {"x": value}), functions=[f])], FAMILY, mix={"wrong_type": 1})
@@ -244,6 +264,7 @@ def test_multi_call_rows_change_exactly_one_call():
 
 
 # Choice of kinds
+
 
 def test_default_mix_uses_every_kind_and_skips_only_rows_nothing_applies_to():
     rows, report = make_pairs(MANY, FAMILY)

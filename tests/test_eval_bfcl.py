@@ -12,8 +12,18 @@ from eval.bfcl_score import bfcl_summary, check_bfcl, normalise
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None, reason="bfcl-eval is not installed")
 
-CATEGORIES = ["simple", "multiple", "parallel", "parallel_multiple", "irrelevance", "live_simple", "live_multiple",
-              "live_parallel", "live_parallel_multiple", "live_irrelevance"]
+CATEGORIES = [
+    "simple",
+    "multiple",
+    "parallel",
+    "parallel_multiple",
+    "irrelevance",
+    "live_simple",
+    "live_multiple",
+    "live_parallel",
+    "live_parallel_multiple",
+    "live_irrelevance",
+]
 
 # Rows whose ground truth contradicts its own function doc (data/bfcl.py's README note): no
 # call can pass them, the ground truth's own included.
@@ -71,10 +81,16 @@ def test_first_allowed_value_of_every_parameter_passes(rows):
         # Optional parameters are passed too (ex.calls leaves out those whose first value is
         # ""), except the few an answer lists but the doc does not declare.
         docs = {d["name"]: d["parameters"]["properties"] for d in ex.meta["bfcl"]["functions"]}
-        calls = [Call(f, {k: _first_value(v) for k, v in args.items() if k in docs[f] and any(x != "" for x in v)})
-                 for entry in gt for f, args in entry.items()]
-        if any(isinstance(v, dict) or isinstance(v, list) and any(isinstance(x, dict) for x in v)
-               for c in calls for v in c.arguments.values()):
+        calls = [
+            Call(f, {k: _first_value(v) for k, v in args.items() if k in docs[f] and any(x != "" for x in v)})
+            for entry in gt
+            for f, args in entry.items()
+        ]
+        if any(
+            isinstance(v, dict) or isinstance(v, list) and any(isinstance(x, dict) for x in v)
+            for c in calls
+            for v in c.arguments.values()
+        ):
             continue  # nested possible answers are not plain values; the dict tests cover them
         assert check_bfcl(ex, calls) == (True, "ok"), ex.meta["id"]
         checked += 1
@@ -134,8 +150,11 @@ def test_wrong_type_fails(rows):
 
 
 def test_int_for_float_passes_float_for_int_fails(rows):
-    ex, _, name, allowed = _find(rows, "simple_python", lambda a, s, req: s["type"] == "float"
-                                 and isinstance(_first_value(a), float) and _first_value(a).is_integer())
+    ex, _, name, allowed = _find(
+        rows,
+        "simple_python",
+        lambda a, s, req: s["type"] == "float" and isinstance(_first_value(a), float) and _first_value(a).is_integer(),
+    )
     assert check_bfcl(ex, _with(ex, **{name: int(_first_value(allowed))})) == (True, "ok")
 
     ex, fname, name, allowed = _find(rows, "simple_python", lambda a, s, req: s["type"] == "integer")
@@ -199,9 +218,15 @@ def test_parallel_calls_are_matched_one_to_one_not_greedily(rows):
     # Apple call that the third expected call needs.
     ex = rows["parallel_178"]
     assert ex.meta["bfcl"]["ground_truth"][0]["get_stock_price"]["company_name"] == ["Microsoft", "Apple"]
-    calls = [Call("get_stock_price", {"company_name": company, "date": date, "exchange": "NASDAQ"})
-             for company, date in [("Apple", "2022-02-01"), ("Apple", "2022-01-01"),
-                                   ("Microsoft", "2022-02-01"), ("Microsoft", "2022-01-01")]]
+    calls = [
+        Call("get_stock_price", {"company_name": company, "date": date, "exchange": "NASDAQ"})
+        for company, date in [
+            ("Apple", "2022-02-01"),
+            ("Apple", "2022-01-01"),
+            ("Microsoft", "2022-02-01"),
+            ("Microsoft", "2022-01-01"),
+        ]
+    ]
 
     assert check_bfcl(ex, calls) == (True, "ok")
 
@@ -213,7 +238,9 @@ def test_simple_and_multiple_expect_exactly_one_call_to_the_expected_function(ro
 
     ex = rows["multiple_2"]
     assert check_bfcl(ex, [Call("country_info.largest_city", {"country": "Brazil"})]) == (
-        False, "called 'country_info.largest_city' instead of 'country_info.capital'")
+        False,
+        "called 'country_info.largest_city' instead of 'country_info.capital'",
+    )
 
 
 @pytest.mark.parametrize("row", ["irrelevance_0", "live_irrelevance_0-0-0"])
@@ -234,8 +261,9 @@ def test_dict_values_are_checked_against_their_nested_possible_answer(rows):
     assert check_bfcl(ex, _with(ex, body={**body, "coolTargetTemperature": 24})) == (True, "ok")
     assert not check_bfcl(ex, _with(ex, body={**body, "coolTargetTemperature": 25}))[0]
     ok, reason = check_bfcl(ex, _with(ex, body={**body, "coolTargetTemperature": 24.0}))
-    assert not ok and reason == ("ThinQ_Connect: parameter 'body' key 'coolTargetTemperature' "
-                                 "should be integer, got float 24.0")
+    assert not ok and reason == (
+        "ThinQ_Connect: parameter 'body' key 'coolTargetTemperature' should be integer, got float 24.0"
+    )
     assert not check_bfcl(ex, _with(ex, body={**body, "fanSpeed": "HIGH"}))[0]  # key outside the answer
     assert not check_bfcl(ex, _with(ex, body={k: v for k, v in body.items() if k != "windStrength"}))[0]
 
@@ -263,21 +291,36 @@ def test_ground_truth_scores_correct_except_rows_that_contradict_their_docs(rows
     assert failures.keys() == CONTRADICTING.keys()
     assert all(failures[row].endswith(why) for row, why in CONTRADICTING.items()), failures
     assert {c: (len(v), sum(v)) for c, v in per_category.items()} == {
-        "simple_python": (400, 400), "multiple": (200, 200), "parallel": (200, 200),
-        "parallel_multiple": (200, 199), "irrelevance": (240, 240), "live_simple": (258, 256),
-        "live_multiple": (1053, 1050), "live_parallel": (16, 16), "live_parallel_multiple": (24, 24),
-        "live_irrelevance": (884, 884)}
+        "simple_python": (400, 400),
+        "multiple": (200, 200),
+        "parallel": (200, 200),
+        "parallel_multiple": (200, 199),
+        "irrelevance": (240, 240),
+        "live_simple": (258, 256),
+        "live_multiple": (1053, 1050),
+        "live_parallel": (16, 16),
+        "live_parallel_multiple": (24, 24),
+        "live_irrelevance": (884, 884),
+    }
 
 
 def test_summary_counts_per_category_and_averages_categories_unweighted():
-    results = [("simple_python", True), ("simple_python", True), ("simple_python", False), ("simple_python", True),
-               ("irrelevance", False), ("irrelevance", True)]
+    results = [
+        ("simple_python", True),
+        ("simple_python", True),
+        ("simple_python", False),
+        ("simple_python", True),
+        ("irrelevance", False),
+        ("irrelevance", True),
+    ]
 
     summary = bfcl_summary(results)
 
     assert summary == {
-        "per_category": {"simple_python": {"n": 4, "correct": 3, "accuracy": 0.75},
-                         "irrelevance": {"n": 2, "correct": 1, "accuracy": 0.5}},
+        "per_category": {
+            "simple_python": {"n": 4, "correct": 3, "accuracy": 0.75},
+            "irrelevance": {"n": 2, "correct": 1, "accuracy": 0.5},
+        },
         "unweighted_mean": 0.625,  # the row-weighted mean would be 4/6
     }
     assert bfcl_summary([]) == {"per_category": {}, "unweighted_mean": 0.0}

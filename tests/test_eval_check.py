@@ -7,14 +7,23 @@ import pytest
 from data.schema import Call, Function, SchemaError
 from eval.check import CallCheck, check_calls
 
-WEATHER = {"type": "function", "function": {
-    "name": "get_weather", "description": "The weather in a city.",
-    "parameters": {"type": "object", "required": ["city", "days"], "properties": {
-        "city": {"type": "string", "description": "City name"},
-        "days": {"type": "integer", "description": "How many days ahead"},
-        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "description": "Temperature unit"},
-        "where": {"type": "object", "required": ["lat"], "properties": {"lat": {"type": "number"}}},
-    }}}}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather in a city.",
+        "parameters": {
+            "type": "object",
+            "required": ["city", "days"],
+            "properties": {
+                "city": {"type": "string", "description": "City name"},
+                "days": {"type": "integer", "description": "How many days ahead"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "description": "Temperature unit"},
+                "where": {"type": "object", "required": ["lat"], "properties": {"lat": {"type": "number"}}},
+            },
+        },
+    },
+}
 
 
 def tool_call(name, arguments):
@@ -33,13 +42,24 @@ def test_missing_required_values_are_listed_in_declared_order():
     assert check.error == "call to 'get_weather': 'city' is a required property"
 
 
-@pytest.mark.parametrize("arguments, error", [
-    ({"city": "Oslo", "days": "2"}, "call to 'get_weather': argument 'days': '2' is not of type 'integer'"),
-    ({"city": "Oslo", "days": 2, "unit": "kelvin"}, "call to 'get_weather': argument 'unit': 'kelvin' is not one of"),
-    ({"city": "Oslo", "days": 2, "country": "NO"},
-     "call to 'get_weather': Additional properties are not allowed ('country' was unexpected)"),
-    ({"city": "Oslo", "days": 2, "where": {}}, "call to 'get_weather': argument 'where': 'lat' is a required property"),
-])
+@pytest.mark.parametrize(
+    "arguments, error",
+    [
+        ({"city": "Oslo", "days": "2"}, "call to 'get_weather': argument 'days': '2' is not of type 'integer'"),
+        (
+            {"city": "Oslo", "days": 2, "unit": "kelvin"},
+            "call to 'get_weather': argument 'unit': 'kelvin' is not one of",
+        ),
+        (
+            {"city": "Oslo", "days": 2, "country": "NO"},
+            "call to 'get_weather': Additional properties are not allowed ('country' was unexpected)",
+        ),
+        (
+            {"city": "Oslo", "days": 2, "where": {}},
+            "call to 'get_weather': argument 'where': 'lat' is a required property",
+        ),
+    ],
+)
 def test_wrong_values_and_unknown_arguments(arguments, error):
     (check,) = check_calls([tool_call("get_weather", arguments)], [WEATHER])
     assert check.missing == () and check.error.startswith(error)
@@ -70,8 +90,10 @@ def test_every_shape_of_call_and_tool_gives_the_same_checks():
 
 
 def test_an_invalid_tool_schema_is_refused_when_called():
-    odd = {"type": "function", "function": {"name": "odd", "parameters": {
-        "type": "object", "properties": {"x": {"type": "strin"}}}}}
+    odd = {
+        "type": "function",
+        "function": {"name": "odd", "parameters": {"type": "object", "properties": {"x": {"type": "strin"}}}},
+    }
     assert check_calls([tool_call("get_weather", {"city": "Oslo", "days": 1})], [WEATHER, odd])[0].ok
     with pytest.raises(SchemaError, match="function 'odd' has an invalid parameters schema"):
         check_calls([tool_call("odd", {"x": 1})], [WEATHER, odd])

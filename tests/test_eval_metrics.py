@@ -15,12 +15,18 @@ def p(name, type_, required=True, **extra):
     return Param(name, {"type": type_, "description": name, **extra}, required)
 
 
-WEATHER = Function("get_weather", "Current weather", (
-    p("city", "string"),
-    p("unit", "string", required=False, enum=["celsius", "fahrenheit"]),
-    p("days", "integer", required=False),
-))
-SEARCH = Function("search", "Web search", (p("query", "string"), p("tags", "array", required=False, items={"type": "string"})))
+WEATHER = Function(
+    "get_weather",
+    "Current weather",
+    (
+        p("city", "string"),
+        p("unit", "string", required=False, enum=["celsius", "fahrenheit"]),
+        p("days", "integer", required=False),
+    ),
+)
+SEARCH = Function(
+    "search", "Web search", (p("query", "string"), p("tags", "array", required=False, items={"type": "string"}))
+)
 ALARM = Function("set_alarm", "Set an alarm", (p("time", "string"), p("loud", "boolean", required=False)))
 CLEAR = Function("clear_chat", "Clear the chat")
 OFFERED = [WEATHER, SEARCH, ALARM, CLEAR]
@@ -43,36 +49,40 @@ PARIS = Call("get_weather", {"city": "Paris"})
 
 # --- values_equal -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("a, b, equal", [
-    (5, 5.0, True),
-    (0.5, 0.50, True),
-    (5, 6, False),
-    (True, 1, False),
-    (1, True, False),
-    (False, 0, False),
-    (0.0, False, False),
-    (True, True, True),
-    (True, False, False),
-    ("Paris", "Paris", True),
-    ("Paris", "paris", False),
-    ("5", 5, False),
-    ("", None, False),
-    (None, None, True),
-    (None, 0, False),
-    (0, None, False),
-    (None, [], False),
-    ({"a": 1, "b": 2}, {"b": 2, "a": 1}, True),
-    ({"a": {"x": 1, "y": [1, {"p": True, "q": None}]}}, {"a": {"y": [1.0, {"q": None, "p": True}], "x": 1}}, True),
-    ({"a": 1}, {"a": 1, "b": None}, False),
-    ({"a": True}, {"a": 1}, False),
-    ([1, 2], [1, 2], True),
-    ([1, 2], [2, 1], False),
-    ([1, 2], [1, 2, 3], False),
-    ([1], [1.0], True),
-    ([[1, True]], [[1, 1]], False),
-    ([], {}, False),
-    ({}, {}, True),
-])
+
+@pytest.mark.parametrize(
+    "a, b, equal",
+    [
+        (5, 5.0, True),
+        (0.5, 0.50, True),
+        (5, 6, False),
+        (True, 1, False),
+        (1, True, False),
+        (False, 0, False),
+        (0.0, False, False),
+        (True, True, True),
+        (True, False, False),
+        ("Paris", "Paris", True),
+        ("Paris", "paris", False),
+        ("5", 5, False),
+        ("", None, False),
+        (None, None, True),
+        (None, 0, False),
+        (0, None, False),
+        (None, [], False),
+        ({"a": 1, "b": 2}, {"b": 2, "a": 1}, True),
+        ({"a": {"x": 1, "y": [1, {"p": True, "q": None}]}}, {"a": {"y": [1.0, {"q": None, "p": True}], "x": 1}}, True),
+        ({"a": 1}, {"a": 1, "b": None}, False),
+        ({"a": True}, {"a": 1}, False),
+        ([1, 2], [1, 2], True),
+        ([1, 2], [2, 1], False),
+        ([1, 2], [1, 2, 3], False),
+        ([1], [1.0], True),
+        ([[1, True]], [[1, 1]], False),
+        ([], {}, False),
+        ({}, {}, True),
+    ],
+)
 def test_values_equal(a, b, equal):
     assert values_equal(a, b) is equal
     assert values_equal(b, a) is equal
@@ -81,7 +91,8 @@ def test_values_equal(a, b, equal):
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
-    max_leaves=15)
+    max_leaves=15,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -93,13 +104,29 @@ def test_values_equal_is_reflexive_and_survives_json(value):
 
 # --- score_example: call rows ---------------------------------------------------------------
 
+
 def test_exact_call():
     v = score_example(call_row(PARIS, id="r1"), out(PARIS))
     assert v == {
-        "id": "r1", "kind": "call", "parsed": True, "called": True, "expected_call": True, "name_correct": True,
-        "exact": True, "arg_tp": 1, "arg_fp": 0, "arg_fn": 0, "schema_valid": True, "schema_errors": [],
-        "invented": False, "extra_text": False, "asked_for_missing": None, "correct": True,
-        "verdict": "correct", "reason": "the call matches", "error": "",
+        "id": "r1",
+        "kind": "call",
+        "parsed": True,
+        "called": True,
+        "expected_call": True,
+        "name_correct": True,
+        "exact": True,
+        "arg_tp": 1,
+        "arg_fp": 0,
+        "arg_fn": 0,
+        "schema_valid": True,
+        "schema_errors": [],
+        "invented": False,
+        "extra_text": False,
+        "asked_for_missing": None,
+        "correct": True,
+        "verdict": "correct",
+        "reason": "the call matches",
+        "error": "",
         "expected": [{"name": "get_weather", "arguments": {"city": "Paris"}}],
         "predicted": [{"name": "get_weather", "arguments": {"city": "Paris"}}],
     }
@@ -115,11 +142,14 @@ def test_exact_call_in_another_shape_with_prose():
 def test_numbers_by_value_but_bools_are_not_numbers():
     ex = call_row(Call("get_weather", {"city": "Oslo", "days": 5}))
     assert score_example(ex, out(Call("get_weather", {"city": "Oslo", "days": 5.0})))["exact"] is True
-    v = score_example(call_row(Call("set_alarm", {"time": "7:00", "loud": True})),
-                      out(Call("set_alarm", {"time": "7:00", "loud": 1})))
+    v = score_example(
+        call_row(Call("set_alarm", {"time": "7:00", "loud": True})), out(Call("set_alarm", {"time": "7:00", "loud": 1}))
+    )
     assert (v["exact"], v["arg_tp"], v["arg_fp"], v["arg_fn"]) == (False, 1, 1, 1)
     assert v["reason"] == "argument 'loud': expected True, got 1"
-    assert v["schema_valid"] is False and v["schema_errors"] == ["call to 'set_alarm': argument 'loud': 1 is not of type 'boolean'"]
+    assert v["schema_valid"] is False and v["schema_errors"] == [
+        "call to 'set_alarm': argument 'loud': 1 is not of type 'boolean'"
+    ]
 
 
 def test_wrong_value():
@@ -142,7 +172,9 @@ def test_missing_and_unexpected_arguments():
 def test_unknown_argument_fails_the_schema():
     v = score_example(call_row(PARIS), out(Call("get_weather", {"city": "Paris", "country": "FR"})))
     assert v["schema_valid"] is False
-    assert v["schema_errors"] == ["call to 'get_weather': Additional properties are not allowed ('country' was unexpected)"]
+    assert v["schema_errors"] == [
+        "call to 'get_weather': Additional properties are not allowed ('country' was unexpected)"
+    ]
     assert v["reason"] == "unexpected argument 'country' = 'FR'"
 
 
@@ -218,7 +250,12 @@ def test_missed_call():
 def test_unparsable_call():
     v = score_example(call_row(PARIS), out(PARIS)[:-1])
     assert (v["verdict"], v["parsed"], v["called"], v["correct"], v["schema_valid"]) == (
-        "unparsable", False, True, False, None)
+        "unparsable",
+        False,
+        True,
+        False,
+        None,
+    )
     assert v["reason"].startswith("the call could not be read: invalid JSON at character")
     assert v["error"].startswith("invalid JSON")
 
@@ -237,9 +274,16 @@ def test_invalid_offered_schema_cannot_be_checked():
 
 # --- score_example: text rows ----------------------------------------------------------------
 
+
 def test_no_call_row_answered_in_text():
     v = score_example(text_row(id="t"), "Hi there!")
-    assert (v["verdict"], v["correct"], v["called"], v["expected_call"], v["exact"]) == ("correct", True, False, False, True)
+    assert (v["verdict"], v["correct"], v["called"], v["expected_call"], v["exact"]) == (
+        "correct",
+        True,
+        False,
+        False,
+        True,
+    )
     assert (v["schema_valid"], v["asked_for_missing"], v["extra_text"], v["invented"]) == (None, None, False, False)
     assert v["reason"] == "answered in text without calling"
     assert v["expected"] == [] and v["predicted"] == []
@@ -247,7 +291,13 @@ def test_no_call_row_answered_in_text():
 
 def test_no_call_row_with_a_call():
     v = score_example(text_row(), out(Call("clear_chat")))
-    assert (v["verdict"], v["correct"], v["called"], v["parsed"], v["exact"]) == ("unneeded_call", False, True, True, False)
+    assert (v["verdict"], v["correct"], v["called"], v["parsed"], v["exact"]) == (
+        "unneeded_call",
+        False,
+        True,
+        True,
+        False,
+    )
     assert v["schema_valid"] is True  # a valid call, just not wanted
     assert v["reason"] == "expected a text answer, got a call to 'clear_chat'"
 
@@ -287,11 +337,14 @@ def test_any_output_gets_a_json_safe_verdict(output):
 
 # --- aggregate -------------------------------------------------------------------------------
 
+
 def _scored():
     rows = [
         (call_row(PARIS, unseen=False), out(PARIS)),
-        (call_row(Call("get_weather", {"city": "Paris", "unit": "celsius"}), unseen=True),
-         out(Call("get_weather", {"city": "paris", "unit": "celsius"}))),
+        (
+            call_row(Call("get_weather", {"city": "Paris", "unit": "celsius"}), unseen=True),
+            out(Call("get_weather", {"city": "paris", "unit": "celsius"})),
+        ),
         (call_row(Call("search", {"query": "x"}), unseen=True), "I can't search."),
         (call_row(Call("search", {"query": "x"}), unseen=False), "Here:\n" + out(Call("web_search", {"query": "x"}))),
         (text_row(unseen=False), out(Call("clear_chat"))),
@@ -303,15 +356,32 @@ def _scored():
     return examples, [score_example(ex, o) for ex, o in rows]
 
 
-FIGURES = ("n", "n_call", "n_text", "accuracy", "parse_rate", "name_accuracy", "exact_accuracy", "arg_precision",
-           "arg_recall", "schema_validity", "call_precision", "call_recall", "no_call_accuracy", "invented_rate",
-           "extra_text_rate", "asked_for_missing_rate")
+FIGURES = (
+    "n",
+    "n_call",
+    "n_text",
+    "accuracy",
+    "parse_rate",
+    "name_accuracy",
+    "exact_accuracy",
+    "arg_precision",
+    "arg_recall",
+    "schema_validity",
+    "call_precision",
+    "call_recall",
+    "no_call_accuracy",
+    "invented_rate",
+    "extra_text_rate",
+    "asked_for_missing_rate",
+)
 
 
 def test_aggregate_figures():
     a = aggregate(*_scored())
     assert {k: a[k] for k in FIGURES} == {
-        "n": 8, "n_call": 4, "n_text": 4,
+        "n": 8,
+        "n_call": 4,
+        "n_text": 4,
         "accuracy": 3 / 8,
         "parse_rate": 3 / 4,
         "name_accuracy": 2 / 4,
@@ -336,7 +406,12 @@ def test_aggregate_breakdowns():
     assert a["by_function"]["get_weather"]["exact_accuracy"] == 0.5
     assert a["by_function"]["search"]["parse_rate"] == 0.5
     none = a["by_function"]["(none)"]
-    assert (none["parse_rate"], none["exact_accuracy"], none["no_call_accuracy"], none["call_precision"]) == (None, None, 0.5, 0.0)
+    assert (none["parse_rate"], none["exact_accuracy"], none["no_call_accuracy"], none["call_precision"]) == (
+        None,
+        None,
+        0.5,
+        0.0,
+    )
     assert list(a["by_arg_count"]) == ["1", "2", "(none)"]
     assert {k: v["n"] for k, v in a["by_arg_count"].items()} == {"1": 3, "2": 1, "(none)": 4}
     assert a["by_arg_count"]["2"]["arg_recall"] == 0.5
@@ -350,14 +425,31 @@ def test_aggregate_breakdowns():
 
 def test_aggregate_of_nothing():
     a = aggregate([], [])
-    assert a == {"n": 0, "n_call": 0, "n_text": 0, **{k: None for k in FIGURES[3:]}, "by_function": {}, "by_arg_count": {}}
+    assert a == {
+        "n": 0,
+        "n_call": 0,
+        "n_text": 0,
+        **{k: None for k in FIGURES[3:]},
+        "by_function": {},
+        "by_arg_count": {},
+    }
 
 
 def test_zero_denominators_are_none_not_zero():
     text_only = [text_row(), text_row("ask")]
     a = aggregate(text_only, [score_example(ex, "Hi") for ex in text_only])
-    for k in ("parse_rate", "name_accuracy", "exact_accuracy", "arg_precision", "arg_recall", "schema_validity",
-              "call_precision", "call_recall", "invented_rate", "extra_text_rate"):
+    for k in (
+        "parse_rate",
+        "name_accuracy",
+        "exact_accuracy",
+        "arg_precision",
+        "arg_recall",
+        "schema_validity",
+        "call_precision",
+        "call_recall",
+        "invented_rate",
+        "extra_text_rate",
+    ):
         assert a[k] is None, k
     assert (a["accuracy"], a["no_call_accuracy"], a["asked_for_missing_rate"]) == (1.0, 1.0, 0.0)
 
@@ -393,6 +485,7 @@ def test_aggregate_needs_one_verdict_per_example():
 
 # --- on our builtin test split ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def builtin_test():
     return generate()["test"]
@@ -412,9 +505,15 @@ def test_builtin_right_answers_score_perfectly(builtin_test):
 
 # The verdict each DPO rejection kind must get: the wrong answers the data stage trains against.
 REJECTED_VERDICT = {
-    "wrong_function": "wrong_function", "missing_argument": "wrong_arguments", "wrong_value": "wrong_arguments",
-    "wrong_type": "wrong_arguments", "invented_function": "invented_function", "prose_around_json": "correct",
-    "malformed_json": "unparsable", "call_when_text": "unneeded_call", "text_when_call": "missed_call",
+    "wrong_function": "wrong_function",
+    "missing_argument": "wrong_arguments",
+    "wrong_value": "wrong_arguments",
+    "wrong_type": "wrong_arguments",
+    "invented_function": "invented_function",
+    "prose_around_json": "correct",
+    "malformed_json": "unparsable",
+    "call_when_text": "unneeded_call",
+    "text_when_call": "missed_call",
 }
 
 

@@ -29,7 +29,7 @@ def template_calls(text):
     stream = ResponseParser(TEMPLATE, prefix="")
     piece = max(3, len(text) // 10)
     for i in range(0, len(text), piece):
-        stream.feed(text[i:i + piece])
+        stream.feed(text[i : i + piece])
     stream.feed(EOS)
     streamed = stream.finalize()[0]
     calls = [[Call.from_obj(c) for c in m.get("tool_calls", [])] for m in (whole, bare, streamed)]
@@ -45,6 +45,7 @@ def read(text, template=None):
 
 
 # --- calls that are read ---------------------------------------------------------------
+
 
 def test_pure_v2_json():
     assert read(V2) == ([WEATHER], True, False, "")
@@ -94,15 +95,21 @@ def test_prose_fence_and_several_calls():
     assert read(text) == ([WEATHER, SEARCH], True, True, "")
 
 
-@pytest.mark.parametrize("obj", [
-    {"name": "get_current_weather", "arguments": {"city": "Paris", "days": 3}},
-    {"name": "get_current_weather", "parameters": {"city": "Paris", "days": 3}},
-    {"name": "get_current_weather", "arguments": json.dumps({"city": "Paris", "days": 3})},
-    {"type": "function", "function": {"name": "get_current_weather", "arguments": {"city": "Paris", "days": 3}}},
-    {"type": "function", "function": {"name": "get_current_weather",
-                                      "arguments": json.dumps({"city": "Paris", "days": 3})}},
-    {"function": {"name": "get_current_weather", "arguments": {"city": "Paris", "days": 3}}},
-], ids=["v3", "v3-parameters", "v3-string-arguments", "tool_call", "tool_call-string-arguments", "function-object"])
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"name": "get_current_weather", "arguments": {"city": "Paris", "days": 3}},
+        {"name": "get_current_weather", "parameters": {"city": "Paris", "days": 3}},
+        {"name": "get_current_weather", "arguments": json.dumps({"city": "Paris", "days": 3})},
+        {"type": "function", "function": {"name": "get_current_weather", "arguments": {"city": "Paris", "days": 3}}},
+        {
+            "type": "function",
+            "function": {"name": "get_current_weather", "arguments": json.dumps({"city": "Paris", "days": 3})},
+        },
+        {"function": {"name": "get_current_weather", "arguments": {"city": "Paris", "days": 3}}},
+    ],
+    ids=["v3", "v3-parameters", "v3-string-arguments", "tool_call", "tool_call-string-arguments", "function-object"],
+)
 def test_v3_and_openai_shapes(obj):
     # Not the v2 format: the template reads none of them (they stay in `content`).
     assert read(json.dumps(obj), template=[]) == ([WEATHER], True, False, "")
@@ -125,7 +132,11 @@ def test_non_call_json_beside_a_call_is_extra_text():
 
 def test_non_call_json_opening_the_answer_is_a_failed_call_before_a_good_one():
     assert read(f'{{"note": 1}}\n\n{V2}') == (
-        [WEATHER], True, False, 'the JSON is not a call: no object has a "function" or "name" key')
+        [WEATHER],
+        True,
+        False,
+        'the JSON is not a call: no object has a "function" or "name" key',
+    )
 
 
 def test_unicode_is_kept():
@@ -135,14 +146,18 @@ def test_unicode_is_kept():
 
 # --- no call -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "I can't help with that, but here is a joke.",
-    "Which city do you want the weather for?",
-    "[1] first point\n[2] second point",
-    "",
-    "   \n",
-    "Use {braces} and [brackets] freely.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't help with that, but here is a joke.",
+        "Which city do you want the weather for?",
+        "[1] first point\n[2] second point",
+        "",
+        "   \n",
+        "Use {braces} and [brackets] freely.",
+    ],
+)
 def test_plain_text_is_no_attempt(text):
     assert read(text) == ([], False, False, "")
 
@@ -152,7 +167,9 @@ def test_json_in_prose_that_is_not_a_call_is_prose(text):
     assert read(text) == ([], False, False, "")
 
 
-@pytest.mark.parametrize("text", ['{"a": 1}', '[{"a": 1}]', '```\n{"result": [1]}\n```', "Here:\n```json\n{\"a\": 1}\n```"])
+@pytest.mark.parametrize(
+    "text", ['{"a": 1}', '[{"a": 1}]', '```\n{"result": [1]}\n```', 'Here:\n```json\n{"a": 1}\n```']
+)
 def test_json_answer_that_is_not_a_call_is_an_attempt(text):
     calls, attempted, extra, error = read(text)
     assert (calls, attempted, extra) == ([], True, False)
@@ -164,6 +181,7 @@ def test_json_fence_without_json_is_an_attempt():
 
 
 # --- broken calls -------------------------------------------------------------------------
+
 
 def test_missing_closing_brace():
     calls, attempted, extra, error = read(V2[:-1].rstrip())
@@ -211,12 +229,15 @@ def test_broken_call_after_a_good_one_keeps_the_good_one():
     assert error.startswith("invalid JSON")
 
 
-@pytest.mark.parametrize("obj, message", [
-    ({"function": "f", "arguments": 5}, "call to 'f': arguments must be a JSON object"),
-    ({"name": "f", "arguments": "{not json"}, "call to 'f': arguments are not valid JSON"),
-    ({"function": 7, "arguments": {}}, 'a call needs a "function" (v2) or "name" (v3) key'),
-    ({"name": "  "}, 'a call needs a "function" (v2) or "name" (v3) key'),
-])
+@pytest.mark.parametrize(
+    "obj, message",
+    [
+        ({"function": "f", "arguments": 5}, "call to 'f': arguments must be a JSON object"),
+        ({"name": "f", "arguments": "{not json"}, "call to 'f': arguments are not valid JSON"),
+        ({"function": 7, "arguments": {}}, 'a call needs a "function" (v2) or "name" (v3) key'),
+        ({"name": "  "}, 'a call needs a "function" (v2) or "name" (v3) key'),
+    ],
+)
 def test_unreadable_call_objects(obj, message):
     calls, attempted, _, error = read(json.dumps(obj))
     assert (calls, attempted) == ([], True)
@@ -231,30 +252,39 @@ def test_array_mixing_calls_and_other_items_keeps_the_calls():
 
 def test_deep_nesting_does_not_raise():
     assert read("[" * 100_000) == ([], False, False, "")
-    assert read("{" * 100_000) == ([], True, False, "invalid JSON at character 2: Expecting property name enclosed in double quotes")
+    assert read("{" * 100_000) == (
+        [],
+        True,
+        False,
+        "invalid JSON at character 2: Expecting property name enclosed in double quotes",
+    )
     assert read('{"function": ' + "[" * 100_000) == ([], True, False, "JSON nested too deeply (more than 64 levels)")
 
 
 # --- where the template reads broken JSON otherwise --------------------------------------
 
+
 def _call_text(arguments: str) -> str:
     return '{"function": "f", "arguments": ' + arguments + "}"
 
 
-@pytest.mark.parametrize("text, parser, template", [
-    # json.loads keeps the last of duplicated keys; the parser refuses such JSON.
-    (_call_text('{"a": 1, "a": 2}'), [], [Call("f", {"a": 2})]),
-    # NaN is not JSON, so not a call to the template; the parser reads it as the text "NaN".
-    (_call_text('{"a": NaN}'), [Call("f", {"a": "NaN"})], []),
-    # A number beyond a float's range: json.loads makes it infinite; the parser refuses it.
-    (_call_text('{"a": 1e999}'), [], [Call("f", {"a": float("inf")})]),
-    # Deeper than the parser's 64 levels: a regex cannot count nesting.
-    (_call_text('{"a": ' + "[" * 70 + "]" * 70 + "}"), [], [Call("f", {"a": json.loads("[" * 70 + "]" * 70)})]),
-    # A call inside other JSON: the parser skips a JSON value whole, the template finds calls anywhere.
-    ('{"result": ' + _call_text("{}") + "}", [], [Call("f", {})]),
-    # A call inside a broken one: the parser skips a broken call to the next line that opens JSON.
-    ('{"function": "g", "arguments": {"x": ' + _call_text("{}"), [], [Call("f", {})]),
-])
+@pytest.mark.parametrize(
+    "text, parser, template",
+    [
+        # json.loads keeps the last of duplicated keys; the parser refuses such JSON.
+        (_call_text('{"a": 1, "a": 2}'), [], [Call("f", {"a": 2})]),
+        # NaN is not JSON, so not a call to the template; the parser reads it as the text "NaN".
+        (_call_text('{"a": NaN}'), [Call("f", {"a": "NaN"})], []),
+        # A number beyond a float's range: json.loads makes it infinite; the parser refuses it.
+        (_call_text('{"a": 1e999}'), [], [Call("f", {"a": float("inf")})]),
+        # Deeper than the parser's 64 levels: a regex cannot count nesting.
+        (_call_text('{"a": ' + "[" * 70 + "]" * 70 + "}"), [], [Call("f", {"a": json.loads("[" * 70 + "]" * 70)})]),
+        # A call inside other JSON: the parser skips a JSON value whole, the template finds calls anywhere.
+        ('{"result": ' + _call_text("{}") + "}", [], [Call("f", {})]),
+        # A call inside a broken one: the parser skips a broken call to the next line that opens JSON.
+        ('{"function": "g", "arguments": {"x": ' + _call_text("{}"), [], [Call("f", {})]),
+    ],
+)
 def test_where_the_template_differs(text, parser, template):
     assert read(text, template=template)[0] == parser
 
@@ -262,18 +292,30 @@ def test_where_the_template_differs(text, parser, template):
 # --- property-based -----------------------------------------------------------------------
 
 _names = st.text(min_size=1, max_size=30).filter(lambda s: s.strip())
-_scalars = (st.none() | st.booleans() | st.integers(min_value=-10**30, max_value=10**30)
-            | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20))
-_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
-                       | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
 _calls = st.builds(Call, _names, st.dictionaries(st.text(max_size=12), _values, max_size=5))
 # Prose without JSON brackets or backticks: the answer around the calls, not more JSON.
 _prose = st.text(st.characters(blacklist_characters="{}[]`", blacklist_categories=("Cs",)), max_size=60)
 
 
 @settings(max_examples=300, deadline=None)
-@given(calls=st.lists(_calls, min_size=1, max_size=3), before=_prose, after=_prose,
-       fence=st.sampled_from([None, "```", "```json"]))
+@given(
+    calls=st.lists(_calls, min_size=1, max_size=3),
+    before=_prose,
+    after=_prose,
+    fence=st.sampled_from([None, "```", "```json"]),
+)
 def test_rendered_calls_parse_back_in_any_wrapping(calls, before, after, fence):
     body = render_calls(calls)
     if fence:
@@ -296,7 +338,7 @@ def test_arbitrary_text_never_raises(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(st.sampled_from('{}[]",:\'` \nfunctionamerg0123'), max_size=80))
+@given(st.text(st.sampled_from("{}[]\",:'` \nfunctionamerg0123"), max_size=80))
 def test_json_like_noise_never_raises(text):
     parsed = parse_output(text)
     assert template_calls(text) == parsed.calls
@@ -305,17 +347,26 @@ def test_json_like_noise_never_raises(text):
 
 # --- for servers: the reading as an OpenAI message, and while it is generated ---------------
 
-@pytest.mark.parametrize("text, content", [
-    (V2, None),
-    (f"```json\n{V2}\n```", None),
-    (f"Sure!\n\n{V2}\n\nDone.", "Sure!\n\nDone."),
-    (f"Here:\n```json\n{V2}\n```\nDone.", "Here:\n\nDone."),
-    (V2[:-1] + "\n\n" + V2, V2[:-1].strip()),  # a broken call is shown as text
-])
+
+@pytest.mark.parametrize(
+    "text, content",
+    [
+        (V2, None),
+        (f"```json\n{V2}\n```", None),
+        (f"Sure!\n\n{V2}\n\nDone.", "Sure!\n\nDone."),
+        (f"Here:\n```json\n{V2}\n```\nDone.", "Here:\n\nDone."),
+        (V2[:-1] + "\n\n" + V2, V2[:-1].strip()),  # a broken call is shown as text
+    ],
+)
 def test_to_message_gives_the_calls_and_the_text_around_them(text, content):
     message = to_message(text)
-    assert message == {"role": "assistant", "content": content, "tool_calls": [
-        {"type": "function", "function": {"name": WEATHER.name, "arguments": json.dumps(WEATHER.arguments)}}]}
+    assert message == {
+        "role": "assistant",
+        "content": content,
+        "tool_calls": [
+            {"type": "function", "function": {"name": WEATHER.name, "arguments": json.dumps(WEATHER.arguments)}}
+        ],
+    }
 
 
 def test_to_message_of_a_text_answer_keeps_it_whole():
@@ -336,13 +387,16 @@ def test_call_stream_sends_prose_first_then_each_call_once_complete(calls, befor
     assert prose == before + "\n\n" and sent == calls
 
 
-@pytest.mark.parametrize("text, prose", [
-    ("See [1] and `code` or ``x``.", "See [1] and `code` or ``x``."),
-    ("Use {braces}", "Use "),
-    ("List: [ {", "List: "),
-    ("Here:\n```json\n{", "Here:\n"),
-    ("Almost ``", "Almost "),
-])
+@pytest.mark.parametrize(
+    "text, prose",
+    [
+        ("See [1] and `code` or ``x``.", "See [1] and `code` or ``x``."),
+        ("Use {braces}", "Use "),
+        ("List: [ {", "List: "),
+        ("Here:\n```json\n{", "Here:\n"),
+        ("Almost ``", "Almost "),
+    ],
+)
 def test_call_stream_holds_text_only_where_a_call_may_begin(text, prose):
     assert CallStream().update(text) == (prose, [])
 

@@ -37,8 +37,10 @@ def adapter(tmp_path_factory, tiny_llama):
     from data.models import load_tokenizer
 
     torch.manual_seed(1)
-    model = get_peft_model(AutoModelForCausalLM.from_pretrained(str(tiny_llama)),
-                           LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False))
+    model = get_peft_model(
+        AutoModelForCausalLM.from_pretrained(str(tiny_llama)),
+        LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False),
+    )
     d = tmp_path_factory.mktemp("adapter")
     model.save_pretrained(d)
     load_tokenizer(str(tiny_llama), "llama2").save_pretrained(d)
@@ -46,8 +48,9 @@ def adapter(tmp_path_factory, tiny_llama):
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "eval", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "eval", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def lines(path: Path) -> list[dict]:
@@ -55,10 +58,10 @@ def lines(path: Path) -> list[dict]:
 
 
 def test_batched_generation_equals_one_at_a_time(tiny_llama, built):
-    from eval.generate import generate
     from transformers import AutoModelForCausalLM
 
     from data.models import load_tokenizer
+    from eval.generate import generate
 
     tok = load_tokenizer(str(tiny_llama), "llama2")
     model = AutoModelForCausalLM.from_pretrained(str(tiny_llama), dtype=torch.float32).eval()
@@ -72,9 +75,9 @@ def test_batched_generation_equals_one_at_a_time(tiny_llama, built):
 def test_loss_uses_the_training_masking(tiny_llama, built):
     from transformers import AutoModelForCausalLM
 
+    from data.models import load_tokenizer
     from eval.generate import completion_loss
     from train.data import BuiltData, sft_dataset
-    from data.models import load_tokenizer
 
     tok = load_tokenizer(str(tiny_llama), "llama2")
     model = AutoModelForCausalLM.from_pretrained(str(tiny_llama), dtype=torch.float32).eval()
@@ -96,8 +99,23 @@ def test_loss_uses_the_training_masking(tiny_llama, built):
 
 def test_compare_writes_reports_and_resumes(tiny_llama, adapter, built, tmp_path):
     out = tmp_path / "ev"
-    args = ["--model", tiny_llama, "--adapter", adapter, "--data", built, "--compare", "--max-new-tokens", 8,
-            "--batch-size", 2, "--dtype", "float32", "--out", out]
+    args = [
+        "--model",
+        tiny_llama,
+        "--adapter",
+        adapter,
+        "--data",
+        built,
+        "--compare",
+        "--max-new-tokens",
+        8,
+        "--batch-size",
+        2,
+        "--dtype",
+        "float32",
+        "--out",
+        out,
+    ]
     result = cli(*args)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
@@ -110,8 +128,9 @@ def test_compare_writes_reports_and_resumes(tiny_llama, adapter, built, tmp_path
     assert "| figure | base | adapter |" in (out / "report.md").read_text()
     assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     predictions = lines(out / "predictions.jsonl")
-    assert sorted((p["model"], p["index"]) for p in predictions) == [(m, i) for m in ("adapter", "base")
-                                                                      for i in range(4)]
+    assert sorted((p["model"], p["index"]) for p in predictions) == [
+        (m, i) for m in ("adapter", "base") for i in range(4)
+    ]
     assert all({"prompt", "output", "parsed", "expected", "verdict", "reason"} <= set(p) for p in predictions)
 
     # Interrupted after three predictions, the last one half-written: a re-run keeps the
@@ -129,8 +148,22 @@ def test_compare_writes_reports_and_resumes(tiny_llama, adapter, built, tmp_path
 
 
 def test_bfcl_categories(tiny_llama, tmp_path):
-    result = cli("--model", tiny_llama, "--family", "llama2", "--data", "bfcl:simple,irrelevance", "--max-samples", 4,
-                 "--max-new-tokens", 4, "--dtype", "float32", "--out", tmp_path / "ev")
+    result = cli(
+        "--model",
+        tiny_llama,
+        "--family",
+        "llama2",
+        "--data",
+        "bfcl:simple,irrelevance",
+        "--max-samples",
+        4,
+        "--max-new-tokens",
+        4,
+        "--dtype",
+        "float32",
+        "--out",
+        tmp_path / "ev",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     bfcl = json.loads((tmp_path / "ev/report.json").read_text())["models"]["base"]["bfcl"]
     assert set(bfcl["per_category"]) == {"simple_python", "irrelevance"}
@@ -138,11 +171,17 @@ def test_bfcl_categories(tiny_llama, tmp_path):
     assert "BFCL (AST rules)" in (tmp_path / "ev/report.md").read_text()
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--family", "zephyr"], "--family zephyr does not match the adapter's tokenizer, trained with the llama2 format"),
-    (["--data", "bfcl:simplest"], "unknown BFCL category 'simplest'"),
-    (["--split", "validation", "--data", "MISSING"], "no such file or directory"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (
+            ["--family", "zephyr"],
+            "--family zephyr does not match the adapter's tokenizer, trained with the llama2 format",
+        ),
+        (["--data", "bfcl:simplest"], "unknown BFCL category 'simplest'"),
+        (["--split", "validation", "--data", "MISSING"], "no such file or directory"),
+    ],
+)
 def test_bad_input_is_one_line(tiny_llama, adapter, built, tmp_path, extra, message):
     args = ["--model", tiny_llama, "--adapter", adapter, "--data", built, "--out", tmp_path / "ev", *extra]
     result = cli(*[str(a).replace("MISSING", str(tmp_path / "missing")) for a in args])
@@ -155,17 +194,36 @@ def test_adapter_of_another_base_is_refused(tmp_path_factory, tiny_llama, adapte
     from transformers import AutoModelForCausalLM, LlamaConfig
 
     other = tmp_path_factory.mktemp("wider")
-    AutoModelForCausalLM.from_config(LlamaConfig(vocab_size=len(llama_tokenizer), hidden_size=96,
-                                                 intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                                                 num_key_value_heads=2)).save_pretrained(other)
+    AutoModelForCausalLM.from_config(
+        LlamaConfig(
+            vocab_size=len(llama_tokenizer),
+            hidden_size=96,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+        )
+    ).save_pretrained(other)
     llama_tokenizer.save_pretrained(other)
     result = cli("--model", other, "--adapter", adapter, "--data", built, "--out", tmp_path_factory.mktemp("ev"))
     assert result.returncode == 2 and "was trained on" in result.stderr
 
 
 def test_embedded_model_on_a_few_rows(tmp_path):
-    result = cli("--model", "embedded", "--family", "llama2", "--data", "builtin", "--max-samples", 3,
-                 "--max-new-tokens", 16, "--out", tmp_path / "ev")
+    result = cli(
+        "--model",
+        "embedded",
+        "--family",
+        "llama2",
+        "--data",
+        "builtin",
+        "--max-samples",
+        3,
+        "--max-new-tokens",
+        16,
+        "--out",
+        tmp_path / "ev",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "ev/report.json").read_text())
     assert report["models"]["base"]["calls"]["n"] == 3 and report["models"]["base"]["loss"]["loss"] > 0
@@ -173,12 +231,25 @@ def test_embedded_model_on_a_few_rows(tmp_path):
 
 
 def test_prompt_completion_file_is_loss_only(tiny_llama, adapter, built, tmp_path):
-    rows = [{"prompt": r["prompt"], "completion": r["completion"]}
-            for r in map(json.loads, (built / "test.jsonl").read_text().splitlines())]
+    rows = [
+        {"prompt": r["prompt"], "completion": r["completion"]}
+        for r in map(json.loads, (built / "test.jsonl").read_text().splitlines())
+    ]
     data = tmp_path / "pc.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    result = cli("--model", tiny_llama, "--adapter", adapter, "--data", data, "--compare", "--dtype", "float32",
-                 "--out", tmp_path / "ev")
+    result = cli(
+        "--model",
+        tiny_llama,
+        "--adapter",
+        adapter,
+        "--data",
+        data,
+        "--compare",
+        "--dtype",
+        "float32",
+        "--out",
+        tmp_path / "ev",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "without structured answers (functions and calls): reporting loss only" in result.stdout
     report = json.loads((tmp_path / "ev/report.json").read_text())
@@ -188,15 +259,41 @@ def test_prompt_completion_file_is_loss_only(tiny_llama, adapter, built, tmp_pat
 
 def test_wandb_summary_and_predictions_table(tiny_llama, adapter, built, tmp_path, wandb_records):
     env = {**os.environ, "WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "WANDB_SILENT": "true"}
-    result = subprocess.run([sys.executable, "-m", "eval", "--model", str(tiny_llama), "--adapter", str(adapter),
-                             "--data", str(built), "--max-new-tokens", "4", "--dtype", "float32", "--out",
-                             str(tmp_path / "ev"), "--report-to", "wandb"], cwd=ROOT, capture_output=True, text=True,
-                            env=env, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eval",
+            "--model",
+            str(tiny_llama),
+            "--adapter",
+            str(adapter),
+            "--data",
+            str(built),
+            "--max-new-tokens",
+            "4",
+            "--dtype",
+            "float32",
+            "--out",
+            str(tmp_path / "ev"),
+            "--report-to",
+            "wandb",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     (run_file,) = (tmp_path / "wandb").glob("offline-run-*/run-*.wandb")
     records = list(wandb_records(run_file))
-    summary = {item.key or "/".join(item.nested_key): json.loads(item.value_json)
-               for r in records if r.WhichOneof("record_type") == "summary" for item in r.summary.update}
+    summary = {
+        item.key or "/".join(item.nested_key): json.loads(item.value_json)
+        for r in records
+        if r.WhichOneof("record_type") == "summary"
+        for item in r.summary.update
+    }
     report = json.loads((tmp_path / "ev/report.json").read_text())
     assert summary["adapter/exact_accuracy"] == report["models"]["adapter"]["calls"]["exact_accuracy"]
     assert summary["adapter/loss"] == pytest.approx(report["models"]["adapter"]["loss"]["loss"])

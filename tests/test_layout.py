@@ -30,8 +30,10 @@ def project_imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(MAY_IMPORT))
 def test_packages_depend_one_way(package):
-    wrong = {str(p.relative_to(ROOT)): sorted(project_imports(p) - MAY_IMPORT[package])
-             for p in sorted((ROOT / package).rglob("*.py"))}
+    wrong = {
+        str(p.relative_to(ROOT)): sorted(project_imports(p) - MAY_IMPORT[package])
+        for p in sorted((ROOT / package).rglob("*.py"))
+    }
     assert not {k: v for k, v in wrong.items() if v}
 
 

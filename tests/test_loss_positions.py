@@ -25,8 +25,16 @@ def sft_rows(tokenizer, count: int = 6):
     return Dataset.from_list(rows)
 
 
-def make_trainer(model_dir, tokenizer, rows, out, loss_implementation: str, padding_free: bool, attn: str = "sdpa",
-                 dtype=torch.float64):
+def make_trainer(
+    model_dir,
+    tokenizer,
+    rows,
+    out,
+    loss_implementation: str,
+    padding_free: bool,
+    attn: str = "sdpa",
+    dtype=torch.float64,
+):
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM
     from trl import SFTConfig
@@ -36,13 +44,25 @@ def make_trainer(model_dir, tokenizer, rows, out, loss_implementation: str, padd
     model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype, attn_implementation=attn)
     torch.manual_seed(0)  # the same adapter on both sides; random B too, so that every LoRA weight gets a gradient
     lora = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
-    args = SFTConfig(output_dir=str(out), per_device_train_batch_size=3, use_cpu=True, bf16=dtype == torch.bfloat16,
-                     report_to="none",
-                     padding_free=padding_free, max_length=None if padding_free else 512,
-                     activation_checkpointing=False,
-                     train_sampling_strategy="sequential")
-    return FctuneSFTTrainer(model=model, args=args, train_dataset=rows, processing_class=tokenizer, peft_config=lora,
-                            loss_implementation=loss_implementation)
+    args = SFTConfig(
+        output_dir=str(out),
+        per_device_train_batch_size=3,
+        use_cpu=True,
+        bf16=dtype == torch.bfloat16,
+        report_to="none",
+        padding_free=padding_free,
+        max_length=None if padding_free else 512,
+        activation_checkpointing=False,
+        train_sampling_strategy="sequential",
+    )
+    return FctuneSFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=rows,
+        processing_class=tokenizer,
+        peft_config=lora,
+        loss_implementation=loss_implementation,
+    )
 
 
 def loss_and_grads(trainer, batch, num_items_in_batch=None):
@@ -87,8 +107,12 @@ def test_trained_positions_loss_equals_trl_and_full_logits(tiny_llama, llama_tok
         model = ours.model
         model.zero_grad()
         inputs = {k: v for k, v in batch.items() if k != "labels"}
-        full = model(**inputs, labels=batch["labels"], use_cache=False,
-                     **({} if num_items is None else {"num_items_in_batch": num_items})).loss
+        full = model(
+            **inputs,
+            labels=batch["labels"],
+            use_cache=False,
+            **({} if num_items is None else {"num_items_in_batch": num_items}),
+        ).loss
         full.backward()
         torch.testing.assert_close(loss, full.detach(), rtol=1e-12, atol=0)
         for name, p in model.named_parameters():
@@ -142,13 +166,17 @@ def test_sdpa_rows_equals_sdpa_on_padding_free_and_padded_batches(tiny_llama, ll
     starts = [0, 7, 19, 22]
     with torch.no_grad():  # and each row equals the row run alone: nothing crosses rows
         for start, n in zip(starts, lengths):
-            alone = rows(input_ids=ids[:, start:start + n]).logits
-            torch.testing.assert_close(b[:, start:start + n], alone, rtol=1e-12, atol=1e-12)
+            alone = rows(input_ids=ids[:, start : start + n]).logits
+            torch.testing.assert_close(b[:, start : start + n], alone, rtol=1e-12, atol=1e-12)
         padded = torch.randint(3, 400, (2, 9), generator=torch.Generator().manual_seed(1))
         mask = torch.ones(2, 9, dtype=torch.long)
         mask[1, :3] = 0  # left padding, as in generation
-        torch.testing.assert_close(rows(input_ids=padded, attention_mask=mask).logits,
-                                   sdpa(input_ids=padded, attention_mask=mask).logits, rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(
+            rows(input_ids=padded, attention_mask=mask).logits,
+            sdpa(input_ids=padded, attention_mask=mask).logits,
+            rtol=1e-12,
+            atol=1e-12,
+        )
         generated = [m.generate(padded, attention_mask=mask, max_new_tokens=6, do_sample=False) for m in (sdpa, rows)]
     assert torch.equal(*generated)
 
@@ -158,9 +186,18 @@ def test_ddp_trains_the_same_with_either_loss(tmp_path, tiny_llama, call_rows):
     logged = {}
     for loss_implementation in ("trained_positions", "trl"):
         out = tmp_path / loss_implementation
-        config = write_config(tmp_path / f"{loss_implementation}.yaml", **base_config(
-            tiny_llama, call_rows, out, max_steps=4, padding_free=True, loss_implementation=loss_implementation,
-            eval_after_training=False))
+        config = write_config(
+            tmp_path / f"{loss_implementation}.yaml",
+            **base_config(
+                tiny_llama,
+                call_rows,
+                out,
+                max_steps=4,
+                padding_free=True,
+                loss_implementation=loss_implementation,
+                eval_after_training=False,
+            ),
+        )
         result = launch(config, processes=2)
         ok(result)
         info = json.loads((out / "run.json").read_text())
@@ -174,8 +211,9 @@ def test_ddp_trains_the_same_with_either_loss(tmp_path, tiny_llama, call_rows):
 
 
 def test_loss_implementation_is_checked(tmp_path, tiny_llama, call_rows):
-    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run",
-                                                             loss_implementation="everywhere"))
+    config = write_config(
+        tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", loss_implementation="everywhere")
+    )
     result = run([sys.executable, "-m", "train", str(config)])
     assert result.returncode == 2 and "loss_implementation must be one of trained_positions, trl" in result.stderr
 
@@ -188,9 +226,13 @@ def dpo_pairs(tokenizer, count: int = 4):
     def ids(n):
         return torch.randint(3, len(tokenizer), (n,), generator=g).tolist()
 
-    return Dataset.from_dict({"prompt_ids": [ids(8 + 4 * i) for i in range(count)],
-                              "chosen_ids": [ids(2 + i) + [tokenizer.eos_token_id] for i in range(count)],
-                              "rejected_ids": [ids(4 - i % 3) + [tokenizer.eos_token_id] for i in range(count)]})
+    return Dataset.from_dict(
+        {
+            "prompt_ids": [ids(8 + 4 * i) for i in range(count)],
+            "chosen_ids": [ids(2 + i) + [tokenizer.eos_token_id] for i in range(count)],
+            "rejected_ids": [ids(4 - i % 3) + [tokenizer.eos_token_id] for i in range(count)],
+        }
+    )
 
 
 def make_dpo_trainer(model_dir, tokenizer, pairs, out, loss_implementation: str, **config):
@@ -203,13 +245,28 @@ def make_dpo_trainer(model_dir, tokenizer, pairs, out, loss_implementation: str,
     model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float64)
     torch.manual_seed(0)
     lora = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
-    args = DPOConfig(output_dir=str(out), per_device_train_batch_size=3, use_cpu=True, bf16=False, report_to="none",
-                     max_length=512, beta=0.1, activation_checkpointing=False, train_sampling_strategy="sequential",
-                     **config)
+    args = DPOConfig(
+        output_dir=str(out),
+        per_device_train_batch_size=3,
+        use_cpu=True,
+        bf16=False,
+        report_to="none",
+        max_length=512,
+        beta=0.1,
+        activation_checkpointing=False,
+        train_sampling_strategy="sequential",
+        **config,
+    )
     # Its own fingerprint, so that neither trainer reads the reference log-probabilities the other cached
     pairs = pairs.map(lambda row: row, new_fingerprint=f"pairs-{loss_implementation}")
-    return FctuneDPOTrainer(model=model, args=args, train_dataset=pairs, processing_class=tokenizer,
-                            peft_config=lora, loss_implementation=loss_implementation)
+    return FctuneDPOTrainer(
+        model=model,
+        args=args,
+        train_dataset=pairs,
+        processing_class=tokenizer,
+        peft_config=lora,
+        loss_implementation=loss_implementation,
+    )
 
 
 @pytest.mark.parametrize("precompute", [False, True], ids=["reference-inline", "reference-precomputed"])
@@ -225,8 +282,9 @@ def test_dpo_completion_positions_equal_trl(tiny_llama, tmp_path, precompute):
     assert ours.loss_implementation == "trained_positions" and trl.loss_implementation == "trl"
     if precompute:  # computed once for the dataset, by each trainer's own reference pass
         for column in ("ref_chosen_logps", "ref_rejected_logps"):
-            torch.testing.assert_close(torch.tensor(ours.train_dataset[column]),
-                                       torch.tensor(trl.train_dataset[column]), rtol=1e-6, atol=0)
+            torch.testing.assert_close(
+                torch.tensor(ours.train_dataset[column]), torch.tensor(trl.train_dataset[column]), rtol=1e-6, atol=0
+            )
     batch = next(iter(ours.get_train_dataloader()))
     assert batch["input_ids"].shape[0] == 6 and (batch["attention_mask"] == 0).any()  # 3 pairs, padded
     for a, b in zip(ours.compute_ref_log_probs(ours.model, batch), trl.compute_ref_log_probs(trl.model, batch)):

@@ -24,8 +24,10 @@ def run_dir(tmp_path_factory, tiny_llama, call_rows):
     d = tmp_path_factory.mktemp("sft")
     build_dataset(load_source(str(call_rows)), d / "data", "llama2", test_size=2, validation_size=2, dpo=True)
     torch.manual_seed(1)
-    model = get_peft_model(AutoModelForCausalLM.from_pretrained(str(tiny_llama)),
-                           LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False))
+    model = get_peft_model(
+        AutoModelForCausalLM.from_pretrained(str(tiny_llama)),
+        LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False),
+    )
     model.save_pretrained(d)
     load_tokenizer(str(tiny_llama), "llama2").save_pretrained(d)
     return d
@@ -40,8 +42,25 @@ def test_wrong_answers_become_pairs_with_the_models_own_output(run_dir, tmp_path
     from train.mine import main
 
     out = tmp_path / "mined"
-    assert main(["--adapter", str(run_dir), "--out", str(out), "--rows", "6", "--max-new-tokens", "12",
-                 "--dtype", "float32", "--mix", "call_when_text=1,text_when_call=1"]) == 0
+    assert (
+        main(
+            [
+                "--adapter",
+                str(run_dir),
+                "--out",
+                str(out),
+                "--rows",
+                "6",
+                "--max-new-tokens",
+                "12",
+                "--dtype",
+                "float32",
+                "--mix",
+                "call_when_text=1,text_when_call=1",
+            ]
+        )
+        == 0
+    )
     assert "pairs from the adapter's wrong answers on 6 training rows" in capsys.readouterr().out
     manifest = json.loads((out / "manifest.json").read_text())
     report = manifest["dpo"]["train"]
@@ -58,8 +77,9 @@ def test_wrong_answers_become_pairs_with_the_models_own_output(run_dir, tmp_path
         assert not score_example(examples[pair["id"]], outputs[i])["correct"]
     # The splits are the adapter's build, unchanged; the pairs feed a DPO run.
     source = json.loads((run_dir / "data" / "manifest.json").read_text())
-    assert {k: source["files"][k] for k in ("train.jsonl", "test.jsonl")} == \
-        {k: manifest["files"][k] for k in ("train.jsonl", "test.jsonl")}
+    assert {k: source["files"][k] for k in ("train.jsonl", "test.jsonl")} == {
+        k: manifest["files"][k] for k in ("train.jsonl", "test.jsonl")
+    }
     dataset = dpo_dataset(BuiltData(out, manifest), "train", tokenizer, 1024)
     assert len(dataset) == len(pairs)
 

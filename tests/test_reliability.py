@@ -13,18 +13,19 @@ import time
 from pathlib import Path
 
 import pytest
-
 from bad_input import CASES, row
+from test_train import ROOT, base_config, ok, run, write_config
+
 from data.common import FctuneError, exclusive, git_commit
 from data.schema import Call, Example, Function
 from eval.metrics import score_example
 from eval.parse import parse_output
-from test_train import ROOT, base_config, ok, run, write_config
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 # --- no command from a config or an environment ---
+
 
 def git(cwd: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -49,11 +50,15 @@ def test_the_commit_is_read_without_running_git(repo, tmp_path, monkeypatch):
     (fake / "git").write_text(f"#!/bin/sh\ntouch {tmp_path}/ran\n")
     (fake / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
-    for key, value in {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.fsmonitor",
-                       "GIT_CONFIG_VALUE_0": f"touch {tmp_path}/pwned"}.items():
+    for key, value in {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "core.fsmonitor",
+        "GIT_CONFIG_VALUE_0": f"touch {tmp_path}/pwned",
+    }.items():
         monkeypatch.setenv(key, value)
-    expected = subprocess.run(["/usr/bin/git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
-                              env={"PATH": "/usr/bin:/bin"}).stdout.strip()
+    expected = subprocess.run(
+        ["/usr/bin/git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}
+    ).stdout.strip()
     assert git_commit(repo) == expected and len(expected) == 40
     assert git_commit(ROOT) is not None
     assert not (tmp_path / "ran").exists() and not (tmp_path / "pwned").exists()
@@ -72,13 +77,26 @@ def test_the_commit_of_packed_refs_worktrees_and_detached_heads(repo, tmp_path):
 
 # --- secrets ---
 
+
 @pytest.mark.slow
 def test_no_token_reaches_any_file_of_the_run(tmp_path, tiny_llama, call_rows):
-    config = write_config(tmp_path / "c.yaml", **base_config(
-        tiny_llama, call_rows, tmp_path / "run", max_steps=4, save_steps=2, report_to="wandb",
-        wandb_project="t", eval_after_training=False))
-    result = run([sys.executable, "-m", "train", str(config), "--hub_token", "secret456"],
-                 env={"WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "HF_TOKEN": "envsecret789"})
+    config = write_config(
+        tmp_path / "c.yaml",
+        **base_config(
+            tiny_llama,
+            call_rows,
+            tmp_path / "run",
+            max_steps=4,
+            save_steps=2,
+            report_to="wandb",
+            wandb_project="t",
+            eval_after_training=False,
+        ),
+    )
+    result = run(
+        [sys.executable, "-m", "train", str(config), "--hub_token", "secret456"],
+        env={"WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "HF_TOKEN": "envsecret789"},
+    )
     ok(result)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.name == "training_args.bin" for p in files) and any(p.suffix == ".wandb" for p in files)
@@ -90,6 +108,7 @@ def test_no_token_reaches_any_file_of_the_run(tmp_path, tiny_llama, call_rows):
 
 # --- interrupted data builds resume ---
 
+
 @pytest.fixture
 def big_source(tmp_path):
     """Rows enough that building them takes a few seconds, so the build can be interrupted."""
@@ -100,8 +119,13 @@ def big_source(tmp_path):
 
 
 def start_and_stop_during_the_build(config: Path, out: Path, sig: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "train", str(config)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "train", str(config)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 120
     while not list(out.glob(".data.partial-*")):
         assert proc.poll() is None and time.time() < deadline, proc.communicate()
@@ -115,8 +139,10 @@ def start_and_stop_during_the_build(config: Path, out: Path, sig: int) -> subpro
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_run_stopped_while_building_its_data_runs_again(tmp_path, tiny_llama, big_source, sig):
     out = tmp_path / "run"
-    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, big_source, out, max_steps=2,
-                                                             max_train_samples=8, eval_after_training=False))
+    config = write_config(
+        tmp_path / "c.yaml",
+        **base_config(tiny_llama, big_source, out, max_steps=2, max_train_samples=8, eval_after_training=False),
+    )
     proc = start_and_stop_during_the_build(config, out, sig)
     if sig == signal.SIGTERM:  # cleaned up as for Ctrl-C
         assert proc.returncode == 143 and "run the same command again" in proc.stderr.read()
@@ -130,8 +156,10 @@ def test_a_run_stopped_while_building_its_data_runs_again(tmp_path, tiny_llama, 
 
 # --- one process per directory ---
 
-HOLD = "import sys, time; from pathlib import Path; from data.common import exclusive\n" \
-       "with exclusive(Path(sys.argv[1]), 'a holder'):\n    print('held', flush=True); time.sleep(600)\n"
+HOLD = (
+    "import sys, time; from pathlib import Path; from data.common import exclusive\n"
+    "with exclusive(Path(sys.argv[1]), 'a holder'):\n    print('held', flush=True); time.sleep(600)\n"
+)
 
 
 def test_a_directory_is_held_by_one_process_and_a_dead_holders_lock_is_taken_over(tmp_path):
@@ -168,19 +196,29 @@ def test_build_and_validate_agree_on_bad_rows(case, tmp_path, capsys):
     assert listed == refused and listed and all(": row 2, " in line for line in listed)
 
 
-WEATHER = Example("Weather in Oslo?", [Function.from_v2({"function": "get_weather", "description": "",
-                                                          "arguments": [{"name": "city", "type": "string"}]})],
-                  [Call("get_weather", {"city": "Oslo"})], meta={"kind": "call"})
+WEATHER = Example(
+    "Weather in Oslo?",
+    [
+        Function.from_v2(
+            {"function": "get_weather", "description": "", "arguments": [{"name": "city", "type": "string"}]}
+        )
+    ],
+    [Call("get_weather", {"city": "Oslo"})],
+    meta={"kind": "call"},
+)
 
 OUTPUTS = {
     "lone surrogate in a name": ('{"function": "get_\\ud800weather", "arguments": {"city": "Oslo"}}', "unparsable"),
     "lone surrogate in an argument": ('{"function": "get_weather", "arguments": {"city": "\\udc00"}}', "unparsable"),
-    "arguments as a string nested 1000 deep": ('{"function": "get_weather", "arguments": "' + "[" * 1000 + "]" * 1000
-                                               + '"}', "unparsable"),
-    "arguments nested 1000 deep": ('{"function": "get_weather", "arguments": {"city": ' + "[" * 1000 + "]" * 1000
-                                   + "}}", "unparsable"),
-    "integer of 5000 digits": ('{"function": "get_weather", "arguments": {"city": ' + "9" * 5000 + "}}",
-                               "unparsable"),
+    "arguments as a string nested 1000 deep": (
+        '{"function": "get_weather", "arguments": "' + "[" * 1000 + "]" * 1000 + '"}',
+        "unparsable",
+    ),
+    "arguments nested 1000 deep": (
+        '{"function": "get_weather", "arguments": {"city": ' + "[" * 1000 + "]" * 1000 + "}}",
+        "unparsable",
+    ),
+    "integer of 5000 digits": ('{"function": "get_weather", "arguments": {"city": ' + "9" * 5000 + "}}", "unparsable"),
     "NaN as a value": ('{"function": "get_weather", "arguments": {"city": NaN}}', "wrong_arguments"),
     "Infinity as a value": ('{"function": "get_weather", "arguments": {"city": -Infinity}}', "wrong_arguments"),
 }

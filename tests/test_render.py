@@ -1,8 +1,8 @@
 """The v2 prompt contract, pinned with exact strings, and its chat-template twin."""
 
 import pytest
-
 from conftest import FUNCTION_LIST, SYSTEM_ROWS, SYSTEM_WITH_FUNCTIONS, V2_ROWS, V3_ROWS, WEATHER_CALL
+
 from data.render import chat_template, render, render_functions, to_messages
 
 # Markers typed out here, not imported, so a change to the renderer cannot pass unnoticed.
@@ -28,7 +28,10 @@ def test_llama2_prompt_with_system_written_out_in_full(load_rows):
         '            "description": "What to search for"\n        }\n    ]\n}</FUNCTIONS>\n\n'
         "[INST] <<SYS>>\nAnswer with one call.\n<</SYS>>\n\nHow warm is it in Lisbon today? [/INST]\n\n"
     )
-    assert completion == '{\n    "function": "get_current_weather",\n    "arguments": {\n        "city": "Lisbon"\n    }\n}'
+    assert (
+        completion
+        == '{\n    "function": "get_current_weather",\n    "arguments": {\n        "city": "Lisbon"\n    }\n}'
+    )
 
 
 def test_v2_function_list_renders_back_unchanged(load_rows):
@@ -86,8 +89,9 @@ def _template_agrees(tokenizer, ex, family, bos, system=""):
 
 
 @pytest.mark.parametrize("family", list(MARKERS))
-def test_chat_template_agrees_with_renderer_on_every_input_format(load_rows, smollm2_tokenizer, llama_tokenizer,
-                                                                   family):
+def test_chat_template_agrees_with_renderer_on_every_input_format(
+    load_rows, smollm2_tokenizer, llama_tokenizer, family
+):
     examples = load_rows(V2_ROWS) + load_rows(V3_ROWS) + load_rows(SYSTEM_ROWS)
     for ex in examples:
         for system in ("", "Be brief."):
@@ -103,8 +107,9 @@ def test_chat_template_tokens_equal_training_prompt_tokens(load_rows, request, w
     for ex in load_rows(V2_ROWS) + load_rows(SYSTEM_ROWS):
         tokenizer.chat_template = chat_template("llama2", bos=adds_bos(tokenizer))
         messages, tools = to_messages(ex, with_answer=False)
-        ids = tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=True,
-                                            return_dict=True)["input_ids"]
+        ids = tokenizer.apply_chat_template(
+            messages, tools=tools, add_generation_prompt=True, tokenize=True, return_dict=True
+        )["input_ids"]
         assert ids == encode_prompts(tokenizer, [render(ex, "llama2")[0]])[0]
         assert (ids[0] == tokenizer.bos_token_id) == (which == "llama_tokenizer")
 
@@ -124,17 +129,21 @@ from data.schema import Call, Example, Function, Param, json_problem  # noqa: E4
 
 names = st.from_regex(r"[a-z][a-z0-9_.]{0,15}", fullmatch=True)
 texts = st.text(min_size=0, max_size=40)
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(names, inner, max_size=3),
-                           max_leaves=6)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(names, inner, max_size=3),
+    max_leaves=6,
+)
 
 
 @st.composite
 def functions(draw):
     params = []
     for pname in draw(st.lists(names, max_size=4, unique=True)):
-        schema = {"type": draw(st.sampled_from(["string", "integer", "number", "boolean", "array", "object", "any"])),
-                  "description": draw(texts)}
+        schema = {
+            "type": draw(st.sampled_from(["string", "integer", "number", "boolean", "array", "object", "any"])),
+            "description": draw(texts),
+        }
         if draw(st.booleans()):
             schema["enum"] = draw(st.lists(texts, min_size=1, max_size=3))
         if draw(st.booleans()):
@@ -170,12 +179,14 @@ def test_blank_row_system_prompt_falls_back_to_the_default(load_rows, smollm2_to
 # The response template: what the model generates after the chat-template prompt (the training
 # target's token ids, EOS included) parses back into the example's calls, or its text.
 
+
 def _reads_back(tokenizer, ex, family):
     from data.tokens import encode_completions
 
     messages, tools = to_messages(ex, with_answer=False)
-    prompt = tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=True,
-                                           return_dict=True)["input_ids"]
+    prompt = tokenizer.apply_chat_template(
+        messages, tools=tools, add_generation_prompt=True, tokenize=True, return_dict=True
+    )["input_ids"]
     generated = encode_completions(tokenizer, [render(ex, family)[1]])[0]
     message = tokenizer.parse_response(generated, prefix=prompt)
     if ex.calls:
@@ -222,12 +233,15 @@ def test_response_template_reads_back_random_answers(smollm2_tokenizer, ex, fami
     _reads_back(smollm2_tokenizer, ex, family)
 
 
-@pytest.mark.parametrize("answer, content, calls", [
-    ("Run:\n```\nls -l\n```", "Run:\n```\nls -l\n```", 0),  # a text answer, its code block whole
-    (f"```json\n{WEATHER_CALL}\n```", None, 1),  # the fence around a call is not text
-    (f"Sure.\n\n{WEATHER_CALL}\n\n{WEATHER_CALL}\n\nAnything else?", "Sure.\n\nAnything else?", 2),
-    (WEATHER_CALL[:-1], WEATHER_CALL[:-1].strip(), 0),  # a call cut short is text
-])
+@pytest.mark.parametrize(
+    "answer, content, calls",
+    [
+        ("Run:\n```\nls -l\n```", "Run:\n```\nls -l\n```", 0),  # a text answer, its code block whole
+        (f"```json\n{WEATHER_CALL}\n```", None, 1),  # the fence around a call is not text
+        (f"Sure.\n\n{WEATHER_CALL}\n\n{WEATHER_CALL}\n\nAnything else?", "Sure.\n\nAnything else?", 2),
+        (WEATHER_CALL[:-1], WEATHER_CALL[:-1].strip(), 0),  # a call cut short is text
+    ],
+)
 def test_response_template_puts_the_text_around_calls_in_content(answer, content, calls):
     from transformers.utils.chat_parsing import parse_response
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FUNCTION_LIST, WEATHER_CALL, _tiny_model_dir
+
 from data.schema import Call
 from eval.check import check_calls
 from eval.parse import parse_output
@@ -32,19 +32,38 @@ ROWS = [  # user prompt, answer
     ("Weather in Oslo, and search the web for cafes.", WEATHER_CALL.replace("Lisbon", "Oslo") + "\n\n" + SEARCH_CALL),
     ("Say hello in French.", "Bonjour !"),
 ]
-TOOLS = [{"type": "function", "function": {"name": name, "description": description, "parameters": {
-    "type": "object", "properties": {arg: {"type": "string", "description": about}}, "required": [arg]}}}
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": {
+                "type": "object",
+                "properties": {arg: {"type": "string", "description": about}},
+                "required": [arg],
+            },
+        },
+    }
     for name, description, arg, about in [
         ("get_current_weather", "Look up the weather right now in one city.", "city", "Name of the city"),
-        ("search_bing", "Run a web search and return the top results.", "query", "What to search for")]]
+        ("search_bing", "Run a web search and return the top results.", "query", "What to search for"),
+    ]
+]
 
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is local, whatever *_PROXY says
 
 
 def run(cmd, timeout=300):
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
+    result = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
 
 
@@ -54,20 +73,54 @@ def merged(tmp_path_factory, llama_tokenizer):
     the default, every logit stays near zero and a LoRA adapter cannot make greedy decoding exact."""
     d = tmp_path_factory.mktemp("serve")
     base = _tiny_model_dir(tmp_path_factory, llama_tokenizer, "llama", initializer_range=0.2)
-    rows = "".join(json.dumps({"functionList": FUNCTION_LIST, "userPrompt": user, "assistantResponse": answer}) + "\n"
-                   for user, answer in ROWS)
+    rows = "".join(
+        json.dumps({"functionList": FUNCTION_LIST, "userPrompt": user, "assistantResponse": answer}) + "\n"
+        for user, answer in ROWS
+    )
     (d / "rows").mkdir()
     for split in ("train", "validation", "test"):
         (d / "rows" / f"{split}.jsonl").write_text(rows)
-    config = dict(method="sft", dataset=str(d / "rows"), family="llama2", model_name_or_path=str(base),
-                  dtype="float32", use_peft=True, lora_r=16, lora_alpha=32, lora_dropout=0.0, output_dir=str(d / "run"),
-                  use_cpu=True, bf16=False, activation_checkpointing=False, max_length=512,
-                  per_device_train_batch_size=3, learning_rate=1e-2, lr_scheduler_type="constant", max_steps=60,
-                  logging_steps=10, save_steps=60, eval_strategy="no", report_to="none", seed=0, disable_tqdm=True)
+    config = dict(
+        method="sft",
+        dataset=str(d / "rows"),
+        family="llama2",
+        model_name_or_path=str(base),
+        dtype="float32",
+        use_peft=True,
+        lora_r=16,
+        lora_alpha=32,
+        lora_dropout=0.0,
+        output_dir=str(d / "run"),
+        use_cpu=True,
+        bf16=False,
+        activation_checkpointing=False,
+        max_length=512,
+        per_device_train_batch_size=3,
+        learning_rate=1e-2,
+        lr_scheduler_type="constant",
+        max_steps=60,
+        logging_steps=10,
+        save_steps=60,
+        eval_strategy="no",
+        report_to="none",
+        seed=0,
+        disable_tqdm=True,
+    )
     (d / "train.yaml").write_text(yaml.safe_dump(config))
     run([sys.executable, "-m", "train", str(d / "train.yaml")])
-    run([sys.executable, "-m", "train.merge", "--adapter", str(d / "run"), "--out", str(d / "merged"),
-         "--dtype", "float32"])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "train.merge",
+            "--adapter",
+            str(d / "run"),
+            "--out",
+            str(d / "merged"),
+            "--dtype",
+            "float32",
+        ]
+    )
     return d / "merged"
 
 
@@ -77,10 +130,15 @@ def generated(model_dir: Path, user: str) -> str:
 
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     model = AutoModelForCausalLM.from_pretrained(str(model_dir))
-    inputs = tokenizer.apply_chat_template([{"role": "user", "content": user}], tools=TOOLS,
-                                           add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    inputs = tokenizer.apply_chat_template(
+        [{"role": "user", "content": user}],
+        tools=TOOLS,
+        add_generation_prompt=True,
+        return_tensors="pt",
+        return_dict=True,
+    )
     out = model.generate(**inputs, max_new_tokens=200, do_sample=False)
-    return tokenizer.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+    return tokenizer.decode(out[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +149,13 @@ def server(merged):
         port = s.getsockname()[1]
     log = merged.parent / "serve.log"
     with open(log, "w") as out:
-        process = subprocess.Popen([TRANSFORMERS, "serve", str(merged), "--host", "127.0.0.1", "--port", str(port),
-                                    "--device", "cpu"], stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                   env={**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
+        process = subprocess.Popen(
+            [TRANSFORMERS, "serve", str(merged), "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+        )
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -123,8 +185,14 @@ def client(server):
 
 
 def ask(client, merged, user, **kwargs):
-    return client.chat.completions.create(model=str(merged), messages=[{"role": "user", "content": user}],
-                                          tools=TOOLS, temperature=0, max_tokens=200, **kwargs)
+    return client.chat.completions.create(
+        model=str(merged),
+        messages=[{"role": "user", "content": user}],
+        tools=TOOLS,
+        temperature=0,
+        max_tokens=200,
+        **kwargs,
+    )
 
 
 def as_calls(tool_calls) -> list[Call]:
@@ -160,7 +228,6 @@ def test_streamed_answer_carries_the_same_tool_calls(client, merged):
 
 def test_merged_directory_holds_the_vllm_bundle(merged):
     from data.render import chat_template
-
     from train.merge import VLLM_PLUGIN
 
     assert (merged / "chat_template.jinja").read_text() == chat_template("llama2", bos=True)
@@ -183,15 +250,19 @@ def test_vllm_plugin_reads_calls_with_our_parser(merged):
     parser = manager.get_tool_parser("fctune_v2")(AutoTokenizer.from_pretrained(str(merged)))
     info = parser.extract_tool_calls(answer, None)  # the request is not read
     assert info.tools_called and info.content == "Sure."
-    assert [Call(c.function.name, json.loads(c.function.arguments)) for c in info.tool_calls] == \
-        parse_output(ROWS[1][1]).calls
+    assert [Call(c.function.name, json.loads(c.function.arguments)) for c in info.tool_calls] == parse_output(
+        ROWS[1][1]
+    ).calls
     streamer, deltas = manager.get_tool_parser("fctune_v2")(AutoTokenizer.from_pretrained(str(merged))), []
     for end in range(1, len(answer) + 1):
-        delta = streamer.extract_tool_calls_streaming(answer[:end - 1], answer[:end], answer[end - 1], [], [], [], None)
+        delta = streamer.extract_tool_calls_streaming(
+            answer[: end - 1], answer[:end], answer[end - 1], [], [], [], None
+        )
         deltas += [delta] if delta else []
     assert "".join(d.content or "" for d in deltas) == "Sure.\n\n"
-    assert [Call(t.function.name, json.loads(t.function.arguments)) for d in deltas for t in d.tool_calls] == \
-        parse_output(ROWS[1][1]).calls
+    assert [
+        Call(t.function.name, json.loads(t.function.arguments)) for d in deltas for t in d.tool_calls
+    ] == parse_output(ROWS[1][1]).calls
 
 
 def test_merge_refuses_an_adapter_without_the_v2_templates(tmp_path, tiny_llama):
@@ -204,7 +275,12 @@ def test_merge_refuses_an_adapter_without_the_v2_templates(tmp_path, tiny_llama)
     tokenizer = AutoTokenizer.from_pretrained(str(tiny_llama))
     tokenizer.chat_template = "{{ messages[0].content }}"  # some other chat format
     tokenizer.save_pretrained(tmp_path / "a")
-    result = subprocess.run([sys.executable, "-m", "train.merge", "--adapter", str(tmp_path / "a"), "--out",
-                             str(tmp_path / "m")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "train.merge", "--adapter", str(tmp_path / "a"), "--out", str(tmp_path / "m")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2 and "has no v2 chat template" in result.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "m").exists()

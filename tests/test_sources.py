@@ -6,8 +6,8 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import FUNCTION_LIST, SEARCH_V2, SYSTEM_ROWS, V2_ROWS, V3_ROWS, WEATHER_CALL, WEATHER_V2
+
 from data.render import render
 from data.sources import Columns, FctuneError, load_hub, load_source
 
@@ -41,11 +41,17 @@ def test_every_file_format_gives_the_same_examples(tmp_path, suffix, rows):
 
 
 def test_decoded_cells_in_jsonl_are_read_too(tmp_path):
-    rows = [{"functionList": [WEATHER_V2, SEARCH_V2], "userPrompt": "How warm is it in Lisbon today?",
-             "assistantResponse": {"function": "get_current_weather", "arguments": {"city": "Lisbon"}}}]
+    rows = [
+        {
+            "functionList": [WEATHER_V2, SEARCH_V2],
+            "userPrompt": "How warm is it in Lisbon today?",
+            "assistantResponse": {"function": "get_current_weather", "arguments": {"city": "Lisbon"}},
+        }
+    ]
     (ex,) = load_source(str(write(tmp_path / "train.jsonl", rows))).splits["train"]
-    assert render(ex, "llama2") == render(load_source(str(write(tmp_path / "v.jsonl", V2_ROWS[:1]))).splits["train"][0],
-                                          "llama2")
+    assert render(ex, "llama2") == render(
+        load_source(str(write(tmp_path / "v.jsonl", V2_ROWS[:1]))).splits["train"][0], "llama2"
+    )
 
 
 def test_directory_with_splits(tmp_path):
@@ -58,7 +64,9 @@ def test_directory_with_splits(tmp_path):
 
 
 def test_column_names_are_configurable(tmp_path):
-    rows = [{"tools": r["functionList"], "question": r["userPrompt"], "answer": r["assistantResponse"]} for r in V2_ROWS]
+    rows = [
+        {"tools": r["functionList"], "question": r["userPrompt"], "answer": r["assistantResponse"]} for r in V2_ROWS
+    ]
     path = write(tmp_path / "train.jsonl", rows)
     loaded = load_source(str(path), Columns.parse(["functions=tools", "user=question", "response=answer"]))
     assert len(loaded.splits["train"]) == 2
@@ -80,7 +88,9 @@ def test_hub_code_path_on_a_local_repository_layout(tmp_path):
 
 
 def test_unreachable_hub_is_one_clear_error():
-    with pytest.raises(FctuneError, match=r"cannot load Trelis/function_calling_extended@implicit from the Hugging Face"):
+    with pytest.raises(
+        FctuneError, match=r"cannot load Trelis/function_calling_extended@implicit from the Hugging Face"
+    ):
         load_source("Trelis/function_calling_extended@implicit")
 
 
@@ -91,17 +101,32 @@ def test_missing_path_is_not_mistaken_for_a_hub_id(tmp_path):
 
 BAD_ROWS = [
     ({"functionList": "{ not json"}, "functionList", "unparsable function metadata"),
-    ({"assistantResponse": '{"function": "fly_to_mars", "arguments": {}}'}, "assistantResponse",
-     "call to undeclared function 'fly_to_mars'"),
-    ({"assistantResponse": '{"function": "get_current_weather", "arguments": {}}'}, "assistantResponse",
-     "misses required argument 'city'"),
-    ({"assistantResponse": '{"function": "get_current_weather", "arguments": {"city": "Rome", "days": 2}}'},
-     "assistantResponse", "undeclared argument 'days'"),
+    (
+        {"assistantResponse": '{"function": "fly_to_mars", "arguments": {}}'},
+        "assistantResponse",
+        "call to undeclared function 'fly_to_mars'",
+    ),
+    (
+        {"assistantResponse": '{"function": "get_current_weather", "arguments": {}}'},
+        "assistantResponse",
+        "misses required argument 'city'",
+    ),
+    (
+        {"assistantResponse": '{"function": "get_current_weather", "arguments": {"city": "Rome", "days": 2}}'},
+        "assistantResponse",
+        "undeclared argument 'days'",
+    ),
     ({"userPrompt": "   "}, "userPrompt", "empty prompt"),
-    ({"functionList": FUNCTION_LIST + "\n\n" + json.dumps(WEATHER_V2, indent=4)}, "functionList",
-     "duplicate function name 'get_current_weather'"),
-    ({"assistantResponse": '{"function": "get_current_weather", "arguments": {"city": '}, "assistantResponse",
-     "unparsable call"),
+    (
+        {"functionList": FUNCTION_LIST + "\n\n" + json.dumps(WEATHER_V2, indent=4)},
+        "functionList",
+        "duplicate function name 'get_current_weather'",
+    ),
+    (
+        {"assistantResponse": '{"function": "get_current_weather", "arguments": {"city": '},
+        "assistantResponse",
+        "unparsable call",
+    ),
     ({"assistantResponse": ""}, "assistantResponse", "empty answer"),
 ]
 
@@ -117,13 +142,16 @@ def test_bad_rows_are_reported_with_file_row_and_column(tmp_path, change, column
     assert str(problem).startswith(f"{path}: row 2, column {column}: ")
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("train.jsonl", "", "the file is empty"),
-    ("train.jsonl", json.dumps(V2_ROWS[0]) + "\n{broken\n", "line 2"),
-    ("train.json", '[{"userPrompt": 1},', "cannot be read as JSON"),
-    ("train.parquet", "not a parquet file", "cannot be read as Parquet"),
-    ("train.txt", "x", "unsupported file type '.txt'"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("train.jsonl", "", "the file is empty"),
+        ("train.jsonl", json.dumps(V2_ROWS[0]) + "\n{broken\n", "line 2"),
+        ("train.json", '[{"userPrompt": 1},', "cannot be read as JSON"),
+        ("train.parquet", "not a parquet file", "cannot be read as Parquet"),
+        ("train.txt", "x", "unsupported file type '.txt'"),
+    ],
+)
 def test_unreadable_files_name_the_file(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content)
@@ -140,27 +168,37 @@ def test_directory_without_split_files(tmp_path):
 
 # Cells arrive exactly as written, and what cannot be read faithfully is reported.
 
+
 def test_csv_cells_stay_text(tmp_path):
-    rows = [dict(V2_ROWS[1], userPrompt="1", assistantResponse="42"),
-            dict(V2_ROWS[1], userPrompt="2", assistantResponse="004"),
-            dict(V2_ROWS[1], userPrompt="NA", assistantResponse="None")]
+    rows = [
+        dict(V2_ROWS[1], userPrompt="1", assistantResponse="42"),
+        dict(V2_ROWS[1], userPrompt="2", assistantResponse="004"),
+        dict(V2_ROWS[1], userPrompt="NA", assistantResponse="None"),
+    ]
     loaded = load_source(str(write(tmp_path / "train.csv", rows)))
     assert [(e.user, e.text) for e in loaded.splits["train"]] == [("1", "42"), ("2", "004"), ("NA", "None")]
 
 
 def test_jsonl_decoded_cells_keep_their_exact_values(tmp_path):
     fn = {"function": "f", "description": "", "arguments": [{"name": "x", "type": "number", "description": ""}]}
-    rows = [{"functionList": [fn], "userPrompt": "a", "assistantResponse": {"function": "f", "arguments": {"x": 1}}},
-            {"functionList": [fn], "userPrompt": "b",
-             "assistantResponse": {"function": "f", "arguments": {"x": 12345678901234567890}}}]
+    rows = [
+        {"functionList": [fn], "userPrompt": "a", "assistantResponse": {"function": "f", "arguments": {"x": 1}}},
+        {
+            "functionList": [fn],
+            "userPrompt": "b",
+            "assistantResponse": {"function": "f", "arguments": {"x": 12345678901234567890}},
+        },
+    ]
     (a, b) = load_source(str(write(tmp_path / "train.jsonl", rows))).splits["train"]
     assert a.calls[0].arguments == {"x": 1} and type(a.calls[0].arguments["x"]) is int
     assert b.calls[0].arguments == {"x": 12345678901234567890}
 
 
 def test_parquet_nested_cells_are_reported_not_trusted(tmp_path):
-    rows = [{"functionList": [WEATHER_V2], "userPrompt": "a", "assistantResponse": "Hi."},
-            {"functionList": [SEARCH_V2], "userPrompt": "b", "assistantResponse": "Hello."}]
+    rows = [
+        {"functionList": [WEATHER_V2], "userPrompt": "a", "assistantResponse": "Hi."},
+        {"functionList": [SEARCH_V2], "userPrompt": "b", "assistantResponse": "Hello."},
+    ]
     loaded = load_source(str(write(tmp_path / "train.parquet", rows)))
     assert not loaded.splits["train"]
     assert {(p.row, p.column) for p in loaded.problems} == {(1, "functionList"), (2, "functionList")}
@@ -172,7 +210,9 @@ def test_text_answers_may_start_with_a_bracket(tmp_path):
     loaded = load_source(str(write(tmp_path / "train.jsonl", rows)))
     assert [e.text for e in loaded.splits["train"]] == ["[1] first point", "[citation needed]", "[1]"]
     calls = [dict(V2_ROWS[0], assistantResponse="[" + WEATHER_CALL + "]")]
-    assert load_source(str(write(tmp_path / "c.jsonl", calls))).splits["train"][0].calls[0].name == "get_current_weather"
+    assert (
+        load_source(str(write(tmp_path / "c.jsonl", calls))).splits["train"][0].calls[0].name == "get_current_weather"
+    )
 
 
 def test_empty_tools_list_offers_no_functions(tmp_path):
@@ -181,21 +221,35 @@ def test_empty_tools_list_offers_no_functions(tmp_path):
 
 
 def test_only_function_shaped_json_in_a_system_prompt_is_metadata(tmp_path):
-    system = (SYSTEM_ROWS[0]["systemPrompt"] + '\nExample: {"name": "get_current_weather", "arguments": {"city": "X"}}'
-              + '\nA person looks like {"name": "Alice", "age": 30}.')
-    (ex,) = load_source(str(write(tmp_path / "train.jsonl", [dict(SYSTEM_ROWS[0], systemPrompt=system)]))).splits["train"]
+    system = (
+        SYSTEM_ROWS[0]["systemPrompt"]
+        + '\nExample: {"name": "get_current_weather", "arguments": {"city": "X"}}'
+        + '\nA person looks like {"name": "Alice", "age": 30}.'
+    )
+    (ex,) = load_source(str(write(tmp_path / "train.jsonl", [dict(SYSTEM_ROWS[0], systemPrompt=system)]))).splits[
+        "train"
+    ]
     assert [f.name for f in ex.functions] == ["get_current_weather", "search_bing"]
 
 
-@pytest.mark.parametrize("change,column,reason", [
-    ({"userPrompt": [{"role": "user", "content": "hi"}]}, "userPrompt", "expected text, got list"),
-    ({"functionList": json.dumps([{"name": "f", "parameters": "oops"}])}, "functionList", '"parameters" must be'),
-    ({"functionList": json.dumps([{"name": "f", "parameters": {"properties": {}, "required": "city"}}])},
-     "functionList", '"parameters.required" must be a list'),
-    ({"functionList": json.dumps({"function": "f", "arguments": [{"name": "a", "type": "string"}] * 2})},
-     "functionList", "argument 'a' is declared twice"),
-    ({"assistantResponse": '{"a": ' + "[" * 100_000}, "assistantResponse", "nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "change,column,reason",
+    [
+        ({"userPrompt": [{"role": "user", "content": "hi"}]}, "userPrompt", "expected text, got list"),
+        ({"functionList": json.dumps([{"name": "f", "parameters": "oops"}])}, "functionList", '"parameters" must be'),
+        (
+            {"functionList": json.dumps([{"name": "f", "parameters": {"properties": {}, "required": "city"}}])},
+            "functionList",
+            '"parameters.required" must be a list',
+        ),
+        (
+            {"functionList": json.dumps({"function": "f", "arguments": [{"name": "a", "type": "string"}] * 2})},
+            "functionList",
+            "argument 'a' is declared twice",
+        ),
+        ({"assistantResponse": '{"a": ' + "[" * 100_000}, "assistantResponse", "nested too deeply"),
+    ],
+)
 def test_malformed_cells_are_row_problems_not_crashes(tmp_path, change, column, reason):
     loaded = load_source(str(write(tmp_path / "train.jsonl", [V2_ROWS[0], dict(V2_ROWS[0], **change)])))
     assert len(loaded.splits["train"]) == 1

@@ -2,8 +2,8 @@
 (Llama-style) and a byte-level BPE (SmolLM2) tokenizer."""
 
 import pytest
-
 from conftest import V2_ROWS
+
 from data.render import chat_template, render, to_messages
 from data.tokens import adds_bos, encode_completions, encode_prompts, tokenize_pairs
 
@@ -43,8 +43,9 @@ def test_bpe_prompt_tokens_are_the_inference_tokens_not_the_joint_ones(smollm2_t
     n_prompt = batch["completion_mask"][0].index(1)
     smollm2_tokenizer.chat_template = chat_template("llama2", bos=False)
     messages, tools = to_messages(ex, with_answer=False)
-    at_inference = smollm2_tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True,
-                                                         return_dict=True)["input_ids"]
+    at_inference = smollm2_tokenizer.apply_chat_template(
+        messages, tools=tools, add_generation_prompt=True, return_dict=True
+    )["input_ids"]
     assert batch["input_ids"][0][:n_prompt] == at_inference
     # Tokenising prompt and completion together would merge the trailing "\n\n" differently,
     # training on a prompt the model never sees at inference.
@@ -56,8 +57,13 @@ def test_mask_covers_the_completion_and_eos_only(tokenizer, load_rows):
     examples = load_rows(V2_ROWS)
     prompts, completions = zip(*(render(ex, "mistral", "Be brief.") for ex in examples))
     batch = tokenize_pairs(tokenizer, list(prompts), list(completions))
-    rows = zip(batch["input_ids"], batch["completion_mask"], encode_prompts(tokenizer, list(prompts)),
-               encode_completions(tokenizer, list(completions)), completions)
+    rows = zip(
+        batch["input_ids"],
+        batch["completion_mask"],
+        encode_prompts(tokenizer, list(prompts)),
+        encode_completions(tokenizer, list(completions)),
+        completions,
+    )
     for ids, mask, p_ids, c_ids, completion in rows:
         assert ids == p_ids + c_ids
         assert mask == [0] * len(p_ids) + [1] * len(c_ids)

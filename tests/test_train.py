@@ -29,11 +29,31 @@ def write_config(path: Path, **values) -> Path:
 
 def base_config(model, data, out, **changes) -> dict:
     config = dict(
-        method="sft", dataset=str(data), family="llama2", test_size=2, validation_size=2,
-        model_name_or_path=str(model), dtype="float32", use_peft=True, lora_r=8, lora_alpha=16, lora_dropout=0.0,
-        output_dir=str(out), use_cpu=True, bf16=False, activation_checkpointing=False, max_length=512,
-        per_device_train_batch_size=4, learning_rate=5e-3, max_steps=12, logging_steps=1, save_steps=4,
-        eval_strategy="no", report_to="none", seed=0, disable_tqdm=True,
+        method="sft",
+        dataset=str(data),
+        family="llama2",
+        test_size=2,
+        validation_size=2,
+        model_name_or_path=str(model),
+        dtype="float32",
+        use_peft=True,
+        lora_r=8,
+        lora_alpha=16,
+        lora_dropout=0.0,
+        output_dir=str(out),
+        use_cpu=True,
+        bf16=False,
+        activation_checkpointing=False,
+        max_length=512,
+        per_device_train_batch_size=4,
+        learning_rate=5e-3,
+        max_steps=12,
+        logging_steps=1,
+        save_steps=4,
+        eval_strategy="no",
+        report_to="none",
+        seed=0,
+        disable_tqdm=True,
     )
     config.update(changes)
     return config
@@ -46,13 +66,32 @@ def run(cmd, env=None, timeout=600) -> subprocess.CompletedProcess:
 
 def launch(config: Path, *overrides, processes: int = 1, env=None) -> subprocess.CompletedProcess:
     flags = ["--multi_gpu"] if processes > 1 else []
-    return run([ACCELERATE, "launch", *flags, "--num_processes", str(processes), "--num_machines", "1",
-                "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "train", str(config), *overrides], env)
+    return run(
+        [
+            ACCELERATE,
+            "launch",
+            *flags,
+            "--num_processes",
+            str(processes),
+            "--num_machines",
+            "1",
+            "--mixed_precision",
+            "no",
+            "--dynamo_backend",
+            "no",
+            "-m",
+            "train",
+            str(config),
+            *overrides,
+        ],
+        env,
+    )
 
 
 def losses(out: Path) -> list[float]:
-    state = json.loads(max(out.glob("checkpoint-*/trainer_state.json"), key=lambda p: int(p.parent.name[11:]))
-                       .read_text())
+    state = json.loads(
+        max(out.glob("checkpoint-*/trainer_state.json"), key=lambda p: int(p.parent.name[11:])).read_text()
+    )
     return [h["loss"] for h in state["log_history"] if "loss" in h]
 
 
@@ -64,10 +103,23 @@ def ok(result: subprocess.CompletedProcess) -> None:
 def sft_run(tmp_path_factory, tiny_llama, call_rows):
     """QLoRA SFT of the tiny Llama through `accelerate launch`, on a small fixed set."""
     d = tmp_path_factory.mktemp("sft")
-    config = write_config(d / "sft.yaml", **base_config(tiny_llama, call_rows, d / "run", load_in_4bit=True,
-                                                         use_bnb_nested_quant=True, learning_rate=3e-2, max_steps=16,
-                                                         eval_strategy="steps", eval_steps=8, call_accuracy_samples=2,
-                                                         eval_after_training=True, eval_max_new_tokens=12))
+    config = write_config(
+        d / "sft.yaml",
+        **base_config(
+            tiny_llama,
+            call_rows,
+            d / "run",
+            load_in_4bit=True,
+            use_bnb_nested_quant=True,
+            learning_rate=3e-2,
+            max_steps=16,
+            eval_strategy="steps",
+            eval_steps=8,
+            call_accuracy_samples=2,
+            eval_after_training=True,
+            eval_max_new_tokens=12,
+        ),
+    )
     result = launch(config)
     ok(result)
     return d / "run", result
@@ -75,8 +127,14 @@ def sft_run(tmp_path_factory, tiny_llama, call_rows):
 
 def test_sft_qlora_run_directory(sft_run, tiny_llama):
     out, result = sft_run
-    for name in ("adapter_model.safetensors", "adapter_config.json", "tokenizer_config.json",
-                 "fctune_config.yaml", "run.json", "data/manifest.json"):
+    for name in (
+        "adapter_model.safetensors",
+        "adapter_config.json",
+        "tokenizer_config.json",
+        "fctune_config.yaml",
+        "run.json",
+        "data/manifest.json",
+    ):
         assert (out / name).is_file(), name
     info = json.loads((out / "run.json").read_text())
     assert info["status"] == "finished" and info["global_step"] == 16 and info["world_size"] == 1
@@ -94,8 +152,15 @@ def test_sft_qlora_run_directory(sft_run, tiny_llama):
     assert tok.pad_token_id is not None and tok.pad_token_id != tok.eos_token_id
     adapter = json.loads((out / "adapter_config.json").read_text())
     # all-linear (the default) is saved as the matching module names
-    assert {name.rsplit(".", 1)[-1] for name in adapter["target_modules"]} == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
-                                              "down_proj"}
+    assert {name.rsplit(".", 1)[-1] for name in adapter["target_modules"]} == {
+        "q_proj",
+        "k_proj",
+        "v_proj",
+        "o_proj",
+        "gate_proj",
+        "up_proj",
+        "down_proj",
+    }
     assert "tokens_per_second" in result.stdout + result.stderr and "memory_gb" in result.stdout + result.stderr
 
 
@@ -141,28 +206,39 @@ def test_trainer_batches_keep_the_completion_mask(tiny_llama, llama_tokenizer, s
     """What TRL's SFTTrainer feeds the model: our labels, -100 on every prompt and padding token."""
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM
-
-    from train.data import BuiltData, sft_dataset
-    from data.models import load_tokenizer
-    from train.trainers import FctuneSFTTrainer
     from trl import SFTConfig
+
+    from data.models import load_tokenizer
+    from train.data import BuiltData, sft_dataset
+    from train.trainers import FctuneSFTTrainer
 
     out = sft_run[0]
     tok = load_tokenizer(str(tiny_llama), "llama2")
     built = BuiltData(out / "data", json.loads((out / "data/manifest.json").read_text()))
     rows = sft_dataset(built, "train", tok, 512)
     trainer = FctuneSFTTrainer(
-        model=AutoModelForCausalLM.from_pretrained(str(tiny_llama)), processing_class=tok, train_dataset=rows,
+        model=AutoModelForCausalLM.from_pretrained(str(tiny_llama)),
+        processing_class=tok,
+        train_dataset=rows,
         peft_config=LoraConfig(r=4, target_modules="all-linear"),
-        args=SFTConfig(output_dir=str(tmp_path), per_device_train_batch_size=4, use_cpu=True, bf16=False,
-                       max_length=512, report_to="none", shuffle_dataset=False, seed=0))
+        args=SFTConfig(
+            output_dir=str(tmp_path),
+            per_device_train_batch_size=4,
+            use_cpu=True,
+            bf16=False,
+            max_length=512,
+            report_to="none",
+            shuffle_dataset=False,
+            seed=0,
+        ),
+    )
     batch = next(iter(trainer.get_train_dataloader()))
     completions = {r["completion"] for r in built.rows("train.jsonl")}
     for ids, labels in zip(batch["input_ids"].tolist(), batch["labels"].tolist()):
         trained = [t for t in labels if t != -100]
         assert trained[-1] == tok.eos_token_id and tok.decode(trained[:-1]) in completions
         start = labels.index(trained[0])
-        assert labels[start:start + len(trained)] == trained and ids[start:start + len(trained)] == trained
+        assert labels[start : start + len(trained)] == trained and ids[start : start + len(trained)] == trained
 
 
 def test_merge_matches_base_plus_adapter(sft_run, tmp_path, tiny_llama):
@@ -171,8 +247,11 @@ def test_merge_matches_base_plus_adapter(sft_run, tmp_path, tiny_llama):
 
     out = sft_run[0]
     merged_dir = tmp_path / "merged"
-    ok(run([sys.executable, "-m", "train.merge", "--adapter", str(out), "--out", str(merged_dir),
-            "--dtype", "float32"]))
+    ok(
+        run(
+            [sys.executable, "-m", "train.merge", "--adapter", str(out), "--out", str(merged_dir), "--dtype", "float32"]
+        )
+    )
     ids = torch.tensor([[1, 5, 9, 42, 77, 3, 8]])
     base = AutoModelForCausalLM.from_pretrained(str(tiny_llama), dtype=torch.float32)
     with torch.no_grad():
@@ -187,13 +266,28 @@ def test_merge_matches_base_plus_adapter(sft_run, tmp_path, tiny_llama):
 
 
 def test_dpo_from_sft_adapter_with_4bit_mistral(tmp_path, tiny_mistral, call_rows):
-    sft = write_config(tmp_path / "sft.yaml", **base_config(tiny_mistral, call_rows, tmp_path / "sft", family="mistral",
-                                                            load_in_4bit=True, max_steps=4))
+    sft = write_config(
+        tmp_path / "sft.yaml",
+        **base_config(tiny_mistral, call_rows, tmp_path / "sft", family="mistral", load_in_4bit=True, max_steps=4),
+    )
     ok(launch(sft))
-    dpo = write_config(tmp_path / "dpo.yaml", **base_config(
-        tiny_mistral, tmp_path / "sft/data", tmp_path / "dpo", method="dpo", family=None, load_in_4bit=True,
-        sft_adapter=str(tmp_path / "sft"), learning_rate=1e-3, max_steps=6, beta=0.1, eval_strategy="steps",
-        eval_steps=3))
+    dpo = write_config(
+        tmp_path / "dpo.yaml",
+        **base_config(
+            tiny_mistral,
+            tmp_path / "sft/data",
+            tmp_path / "dpo",
+            method="dpo",
+            family=None,
+            load_in_4bit=True,
+            sft_adapter=str(tmp_path / "sft"),
+            learning_rate=1e-3,
+            max_steps=6,
+            beta=0.1,
+            eval_strategy="steps",
+            eval_steps=3,
+        ),
+    )
     result = launch(dpo)
     ok(result)
     info = json.loads((tmp_path / "dpo/run.json").read_text())
@@ -221,23 +315,45 @@ def test_two_process_ddp(tmp_path, tiny_llama, call_rows):
 
 
 def test_wandb_offline_run_records_loss_and_config(tmp_path, tiny_llama, call_rows, wandb_records):
-    config = write_config(tmp_path / "c.yaml", **base_config(
-        tiny_llama, call_rows, tmp_path / "run", max_steps=4, report_to="wandb", wandb_project="fctune-test",
-        wandb_group="tests", wandb_tags=["tiny", "ci"], run_name="tiny-wandb"))
+    config = write_config(
+        tmp_path / "c.yaml",
+        **base_config(
+            tiny_llama,
+            call_rows,
+            tmp_path / "run",
+            max_steps=4,
+            report_to="wandb",
+            wandb_project="fctune-test",
+            wandb_group="tests",
+            wandb_tags=["tiny", "ci"],
+            run_name="tiny-wandb",
+        ),
+    )
     ok(launch(config, env={"WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "WANDB_SILENT": "true"}))
     files = list((tmp_path / "wandb").glob("offline-run-*/run-*.wandb"))
     assert len(files) == 1
     records = list(wandb_records(files[0]))
     run_record = next(r.run for r in records if r.WhichOneof("record_type") == "run")
     assert (run_record.project, run_record.run_group, list(run_record.tags), run_record.display_name) == (
-        "fctune-test", "tests", ["tiny", "ci"], "tiny-wandb")
-    history = [{item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in r.history.item}
-               for r in records if r.WhichOneof("record_type") == "history"]
+        "fctune-test",
+        "tests",
+        ["tiny", "ci"],
+        "tiny-wandb",
+    )
+    history = [
+        {item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in r.history.item}
+        for r in records
+        if r.WhichOneof("record_type") == "history"
+    ]
     logged = [h["train/loss"] for h in history if "train/loss" in h]
     assert logged == pytest.approx(losses(tmp_path / "run"))
     assert all("train/tokens_per_second" in h and "train/memory_gb" in h for h in history[1:4])
-    config_updates = {item.key: json.loads(item.value_json) for r in records
-                      if r.WhichOneof("record_type") == "config" for item in r.config.update}
+    config_updates = {
+        item.key: json.loads(item.value_json)
+        for r in records
+        if r.WhichOneof("record_type") == "config"
+        for item in r.config.update
+    }
     assert config_updates["fctune"]["lora_r"] == 8
     assert config_updates["fctune"]["method"] == "sft"
 
@@ -245,8 +361,12 @@ def test_wandb_offline_run_records_loss_and_config(tmp_path, tiny_llama, call_ro
 def test_tensorboard_events_hold_the_loss(tmp_path, tiny_llama, call_rows):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=3,
-                                                             report_to="tensorboard", eval_after_training=False))
+    config = write_config(
+        tmp_path / "c.yaml",
+        **base_config(
+            tiny_llama, call_rows, tmp_path / "run", max_steps=3, report_to="tensorboard", eval_after_training=False
+        ),
+    )
     ok(run([sys.executable, "-m", "train", str(config)]))
     (logdir,) = {p.parent for p in (tmp_path / "run").rglob("events.out.tfevents.*")}
     scalars = EventAccumulator(str(logdir)).Reload()
@@ -256,11 +376,12 @@ def test_tensorboard_events_hold_the_loss(tmp_path, tiny_llama, call_rows):
 
 
 def test_resume_after_kill_9_ends_at_the_same_step(tmp_path, tiny_llama, call_rows):
-    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=120,
-                                                             save_steps=10, learning_rate=1e-3))
+    config = write_config(
+        tmp_path / "c.yaml",
+        **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=120, save_steps=10, learning_rate=1e-3),
+    )
     cmd = [sys.executable, "-m", "train", str(config)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 300
     while not (tmp_path / "run/checkpoint-20/trainer_state.json").is_file():
         assert proc.poll() is None and time.time() < deadline, "the run ended before it could be interrupted"
@@ -278,8 +399,11 @@ def test_resume_after_kill_9_ends_at_the_same_step(tmp_path, tiny_llama, call_ro
     assert resumed_from and "checkpoint-" in resumed_from[0]
     info = json.loads((tmp_path / "run/run.json").read_text())
     assert info["status"] == "finished" and info["global_step"] == 120
-    steps = [h["step"] for h in json.loads((tmp_path / "run/checkpoint-120/trainer_state.json").read_text())
-             ["log_history"] if "loss" in h]
+    steps = [
+        h["step"]
+        for h in json.loads((tmp_path / "run/checkpoint-120/trainer_state.json").read_text())["log_history"]
+        if "loss" in h
+    ]
     assert steps == sorted(set(steps)) and steps[-1] == 120
 
     again = run(cmd)  # finished: refused rather than silently retrained
@@ -287,12 +411,26 @@ def test_resume_after_kill_9_ends_at_the_same_step(tmp_path, tiny_llama, call_ro
 
 
 def test_overwrite_keeps_the_old_run_until_the_new_one_starts(tmp_path, tiny_llama, call_rows):
-    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=2,
-                                                             eval_after_training=False))
+    config = write_config(
+        tmp_path / "c.yaml",
+        **base_config(tiny_llama, call_rows, tmp_path / "run", max_steps=2, eval_after_training=False),
+    )
     ok(run([sys.executable, "-m", "train", str(config)]))
     adapter = (tmp_path / "run/adapter_model.safetensors").read_bytes()
-    failing = run([sys.executable, "-m", "train", str(config), "--overwrite_output_dir", "true", "--validation_size", "0",
-                   "--eval_strategy", "steps"])
+    failing = run(
+        [
+            sys.executable,
+            "-m",
+            "train",
+            str(config),
+            "--overwrite_output_dir",
+            "true",
+            "--validation_size",
+            "0",
+            "--eval_strategy",
+            "steps",
+        ]
+    )
     assert failing.returncode == 2 and "has no validation rows" in failing.stderr  # the new run fails to start
     assert (tmp_path / "run/adapter_model.safetensors").read_bytes() == adapter  # the old one is back
     assert json.loads((tmp_path / "run/run.json").read_text())["status"] == "finished"

@@ -13,8 +13,16 @@ from train.run_dir import CONFIG_FILE, REPLACE, resume_point, update_run, write_
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "configs").glob("*.yaml"))
-MODELS = ["llama2-7b", "llama2-13b", "mistral-7b", "zephyr-7b", "deepseek-coder-1.3b", "deepseek-coder-6.7b",
-          "deepseek-coder-33b", "smollm2-135m"]
+MODELS = [
+    "llama2-7b",
+    "llama2-13b",
+    "mistral-7b",
+    "zephyr-7b",
+    "deepseek-coder-1.3b",
+    "deepseek-coder-6.7b",
+    "deepseek-coder-33b",
+    "smollm2-135m",
+]
 
 
 def test_every_model_ships_sft_and_dpo():
@@ -60,34 +68,49 @@ def test_command_line_overrides_the_file(tmp_path):
 
 
 def write(tmp_path, **values) -> Path:
-    base = {"model_name_or_path": "embedded", "use_peft": True, "use_cpu": True, "bf16": False,
-            "activation_checkpointing": False, "output_dir": str(tmp_path / "run")}
+    base = {
+        "model_name_or_path": "embedded",
+        "use_peft": True,
+        "use_cpu": True,
+        "bf16": False,
+        "activation_checkpointing": False,
+        "output_dir": str(tmp_path / "run"),
+    }
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump({**base, **values}))
     return path
 
 
-@pytest.mark.parametrize("values, args, message", [
-    ({"lerning_rate": 0.1}, [], "unknown key 'lerning_rate' (did you mean 'learning_rate'?)"),
-    ({}, ["--lora_alfa", "8"], "unknown option --lora_alfa (did you mean 'lora_alpha'?)"),
-    ({"learning_rate": [0.1]}, [], "learning_rate: expected float, got list"),
-    ({"lora_r": "sixteen"}, [], "lora_r: expected int, got str"),
-    ({"per_device_train_batch_size": 2.5}, [], "per_device_train_batch_size: expected int"),
-    ({}, ["--lora_r", "x"], "option --lora_r/--lora-r: invalid int value: 'x'"),
-    ({"model_name_or_path": None}, [], "model_name_or_path is required"),
-    ({"method": "ppo"}, [], "method must be one of sft, dpo, not 'ppo'"),
-    ({"use_peft": False}, [], "use_peft must be true"),
-    ({"sft_adapter": "runs/x"}, [], "sft_adapter is for method: dpo"),
-    ({"family": "llama3"}, [], "family must be one of"),
-    ({"load_in_4bit": True, "dtype": "bfloat16", "fsdp": "full_shard"}, [],
-     "FSDP with QLoRA needs bnb_4bit_quant_storage equal to dtype ('bfloat16'), got None"),
-    ({"activation_checkpointing": True, "activation_checkpointing_kwargs": {"use_reentrant": True}}, [],
-     "use_reentrant must be false"),
-    ({"load_in_4bit": True, "load_in_8bit": True}, [], "can't use 8 bit and 4 bit"),
-    ({"method": "dpo", "padding_free": True}, [], "padding_free is not available for DPO"),
-    ({"packing": True, "packing_strategy": "wrapped"}, [], "packing_strategy 'wrapped' joins rows"),
-    ({"use_liger_kernel": True}, [], "use_liger_kernel needs liger-kernel"),
-])
+@pytest.mark.parametrize(
+    "values, args, message",
+    [
+        ({"lerning_rate": 0.1}, [], "unknown key 'lerning_rate' (did you mean 'learning_rate'?)"),
+        ({}, ["--lora_alfa", "8"], "unknown option --lora_alfa (did you mean 'lora_alpha'?)"),
+        ({"learning_rate": [0.1]}, [], "learning_rate: expected float, got list"),
+        ({"lora_r": "sixteen"}, [], "lora_r: expected int, got str"),
+        ({"per_device_train_batch_size": 2.5}, [], "per_device_train_batch_size: expected int"),
+        ({}, ["--lora_r", "x"], "option --lora_r/--lora-r: invalid int value: 'x'"),
+        ({"model_name_or_path": None}, [], "model_name_or_path is required"),
+        ({"method": "ppo"}, [], "method must be one of sft, dpo, not 'ppo'"),
+        ({"use_peft": False}, [], "use_peft must be true"),
+        ({"sft_adapter": "runs/x"}, [], "sft_adapter is for method: dpo"),
+        ({"family": "llama3"}, [], "family must be one of"),
+        (
+            {"load_in_4bit": True, "dtype": "bfloat16", "fsdp": "full_shard"},
+            [],
+            "FSDP with QLoRA needs bnb_4bit_quant_storage equal to dtype ('bfloat16'), got None",
+        ),
+        (
+            {"activation_checkpointing": True, "activation_checkpointing_kwargs": {"use_reentrant": True}},
+            [],
+            "use_reentrant must be false",
+        ),
+        ({"load_in_4bit": True, "load_in_8bit": True}, [], "can't use 8 bit and 4 bit"),
+        ({"method": "dpo", "padding_free": True}, [], "padding_free is not available for DPO"),
+        ({"packing": True, "packing_strategy": "wrapped"}, [], "packing_strategy 'wrapped' joins rows"),
+        ({"use_liger_kernel": True}, [], "use_liger_kernel needs liger-kernel"),
+    ],
+)
 def test_bad_config_is_a_clear_error(tmp_path, values, args, message):
     with pytest.raises(FctuneError) as e:
         parse_config([str(write(tmp_path, **values)), *args])
@@ -111,7 +134,8 @@ def test_cli_bad_config_is_one_line_and_exit_2(tmp_path):
     result = cli(str(write(tmp_path, lerning_rate=0.1)))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: {tmp_path / 'c.yaml'}: unknown key 'lerning_rate' (did you mean 'learning_rate'?)"]
+        f"error: {tmp_path / 'c.yaml'}: unknown key 'lerning_rate' (did you mean 'learning_rate'?)"
+    ]
     assert not (tmp_path / "run").exists()
 
 
@@ -120,8 +144,9 @@ def test_cli_missing_model_and_dpo_without_pairs(tmp_path, call_rows):
     from data.build import build_dataset
     from data.sources import load_source
 
-    result = cli(str(write(tmp_path, model_name_or_path=str(tmp_path / "no-model"), dataset=str(call_rows),
-                           family="llama2")))
+    result = cli(
+        str(write(tmp_path, model_name_or_path=str(tmp_path / "no-model"), dataset=str(call_rows), family="llama2"))
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "no-model': no such directory, and not a Hub id (OWNER/NAME)" in result.stderr
 

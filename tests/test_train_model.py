@@ -10,8 +10,7 @@ from data.render import chat_template
 def test_embedded_checkpoint_matches_the_gguf_model(tmp_path, monkeypatch):
     from transformers import AutoModelForCausalLM
 
-    from data.models import gguf_path
-    from data.models import embedded_checkpoint, resolve_model_path
+    from data.models import embedded_checkpoint, gguf_path, resolve_model_path
 
     monkeypatch.setenv("FCTUNE_CACHE", str(tmp_path))
     path = embedded_checkpoint()

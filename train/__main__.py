@@ -30,8 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return train(parse_config(argv))
 
-    return run_cli(body,
-                   "interrupted; run the same command again to resume from the last checkpoint")
+    return run_cli(body, "interrupted; run the same command again to resume from the last checkpoint")
 
 
 def train(config, on_trainer=None) -> int:
@@ -73,8 +72,9 @@ def train(config, on_trainer=None) -> int:
                 resolve_model_path(model_args.model_name_or_path)  # the embedded model is converted once, here
 
             # 3. The tokenizer, with the family's v2 chat template and a pad token that is not EOS.
-            tokenizer = load_tokenizer(model_args.model_name_or_path, built.family, args.trust_remote_code,
-                                       model_args.model_revision)
+            tokenizer = load_tokenizer(
+                model_args.model_name_or_path, built.family, args.trust_remote_code, model_args.model_revision
+            )
             make = sft_dataset if run.method == "sft" else dpo_dataset
             with state.main_process_first():
                 train_set = make(built, "train", tokenizer, args.max_length, run.max_train_samples)
@@ -82,14 +82,22 @@ def train(config, on_trainer=None) -> int:
             if train_set is None:
                 raise FctuneError(f"the dataset {built.path} has no training rows")
             if eval_set is None and args.eval_strategy != "no":
-                raise FctuneError(f"eval_strategy is {args.eval_strategy.value!r} but the dataset {built.path} has "
-                                  f"no validation rows{' (DPO pairs)' if run.method == 'dpo' else ''}: set "
-                                  f"eval_strategy: no, or rebuild it with a validation split")
+                raise FctuneError(
+                    f"eval_strategy is {args.eval_strategy.value!r} but the dataset {built.path} has "
+                    f"no validation rows{' (DPO pairs)' if run.method == 'dpo' else ''}: set "
+                    f"eval_strategy: no, or rebuild it with a validation split"
+                )
 
             # 4. The model: a new LoRA adapter, or (DPO) an SFT run's adapter trained further.
-            model = load_model(model_args.model_name_or_path, model_args.dtype, get_quantization_config(model_args),
-                               model_args.attn_implementation, model_args.model_revision, args.trust_remote_code,
-                               device=state.device)
+            model = load_model(
+                model_args.model_name_or_path,
+                model_args.dtype,
+                get_quantization_config(model_args),
+                model_args.attn_implementation,
+                model_args.model_revision,
+                args.trust_remote_code,
+                device=state.device,
+            )
             model.config.use_cache = False  # useless in training, and at odds with activation checkpointing
             peft_config = None
             if run.sft_adapter:
@@ -100,8 +108,11 @@ def train(config, on_trainer=None) -> int:
             # 5. The trainer.
             if "wandb" in args.report_to:
                 os.environ["WANDB_PROJECT"] = run.wandb_project
-                for key, value in (("WANDB_ENTITY", run.wandb_entity), ("WANDB_RUN_GROUP", run.wandb_group),
-                                   ("WANDB_TAGS", ",".join(run.wandb_tags))):
+                for key, value in (
+                    ("WANDB_ENTITY", run.wandb_entity),
+                    ("WANDB_RUN_GROUP", run.wandb_group),
+                    ("WANDB_TAGS", ",".join(run.wandb_tags)),
+                ):
                     if value:
                         os.environ[key] = value
             trainer_args = args
@@ -112,10 +123,16 @@ def train(config, on_trainer=None) -> int:
                 trainer_args.max_length = None
             Trainer = FctuneSFTTrainer if run.method == "sft" else FctuneDPOTrainer
             try:
-                trainer = Trainer(model=model, args=trainer_args, train_dataset=train_set, eval_dataset=eval_set,
-                                  processing_class=tokenizer, peft_config=peft_config,
-                                  callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None,
-                                  loss_implementation=run.loss_implementation)
+                trainer = Trainer(
+                    model=model,
+                    args=trainer_args,
+                    train_dataset=train_set,
+                    eval_dataset=eval_set,
+                    processing_class=tokenizer,
+                    peft_config=peft_config,
+                    callbacks=[ConfigToWandb(resolved)] if "wandb" in args.report_to else None,
+                    loss_implementation=run.loss_implementation,
+                )
             except ValueError as e:  # TRL or PEFT refusing a combination of settings
                 raise FctuneError(f"cannot set up training: {error_summary(e)}") from None
             sharded = uses_sharding(args)
@@ -125,9 +142,16 @@ def train(config, on_trainer=None) -> int:
                 else:
                     from eval.callback import CallAccuracyCallback
 
-                    trainer.add_callback(CallAccuracyCallback.from_build(
-                        built.path, config.evaluation.call_accuracy_samples, tokenizer, trainer.log,
-                        config.evaluation.eval_batch_size, config.evaluation.eval_max_new_tokens))
+                    trainer.add_callback(
+                        CallAccuracyCallback.from_build(
+                            built.path,
+                            config.evaluation.call_accuracy_samples,
+                            tokenizer,
+                            trainer.log,
+                            config.evaluation.eval_batch_size,
+                            config.evaluation.eval_max_new_tokens,
+                        )
+                    )
         except BaseException:
             if replaced is not None:  # the new run never started: the old one comes back
                 shutil.rmtree(out, ignore_errors=True)
@@ -136,8 +160,14 @@ def train(config, on_trainer=None) -> int:
         if state.is_main_process:
             run_dir.write_config(out, resolved)
             quant = getattr(trainer.model.config, "quantization_config", None)
-            run_dir.start_run(out, config.path, model_args.model_name_or_path, built.manifest, state.num_processes,
-                              quant.to_dict() if hasattr(quant, "to_dict") else quant)
+            run_dir.start_run(
+                out,
+                config.path,
+                model_args.model_name_or_path,
+                built.manifest,
+                state.num_processes,
+                quant.to_dict() if hasattr(quant, "to_dict") else quant,
+            )
             if replaced is not None:
                 shutil.rmtree(replaced)
 
@@ -163,8 +193,14 @@ def train(config, on_trainer=None) -> int:
             return 0
         tokenizer.save_pretrained(str(out))
         losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
-        run_dir.update_run(out, status="trained", global_step=trainer.state.global_step, metrics=metrics,
-                           first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None)
+        run_dir.update_run(
+            out,
+            status="trained",
+            global_step=trainer.state.global_step,
+            metrics=metrics,
+            first_loss=losses[0] if losses else None,
+            last_loss=losses[-1] if losses else None,
+        )
         if losses:
             print(f"\ntrained {trainer.state.global_step} steps; training loss {losses[0]:.4f} -> {losses[-1]:.4f}")
         if "eval_loss" in metrics:
@@ -177,8 +213,9 @@ def train(config, on_trainer=None) -> int:
 
             report = evaluate_training_run(config, built, trainer.model, tokenizer, sharded)
             if report is not None:
-                run_dir.update_run(out, evaluation={m: r.get("calls", {}).get("accuracy")
-                                                    for m, r in report["models"].items()})
+                run_dir.update_run(
+                    out, evaluation={m: r.get("calls", {}).get("accuracy") for m, r in report["models"].items()}
+                )
         run_dir.update_run(out, status="finished")
     return 0
 

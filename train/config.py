@@ -33,8 +33,6 @@ METHODS = ("sft", "dpo")
 LOSS_IMPLEMENTATIONS = ("trained_positions", "trl")
 
 
-
-
 @dataclass
 class RunArguments:
     """fctune's own settings; TRL's SFTConfig/DPOConfig and ModelConfig hold the rest."""
@@ -42,37 +40,50 @@ class RunArguments:
     method: str = field(default="sft", metadata={"help": "Training method: `sft` or `dpo`."})
     dataset: str = field(
         default="builtin",
-        metadata={"help": "Data-stage source: a directory written by `python -m data build`, `builtin`, a "
-                          "CSV/JSON/JSONL/Parquet file or directory, or a Hub dataset OWNER/NAME[@REVISION]. "
-                          "Anything but a built directory is built into OUTPUT_DIR/data first."})
+        metadata={
+            "help": "Data-stage source: a directory written by `python -m data build`, `builtin`, a "
+            "CSV/JSON/JSONL/Parquet file or directory, or a Hub dataset OWNER/NAME[@REVISION]. "
+            "Anything but a built directory is built into OUTPUT_DIR/data first."
+        },
+    )
     family: str | None = field(
         default=None,
-        metadata={"help": "Prompt format family (llama2, mistral, zephyr, deepseek-coder); defaults to the "
-                          "built dataset's."})
+        metadata={
+            "help": "Prompt format family (llama2, mistral, zephyr, deepseek-coder); defaults to the built dataset's."
+        },
+    )
     system_prompt: str = field(default="", metadata={"help": "System prompt for rows that have none."})
     split_seed: int = field(default=0, metadata={"help": "Seed for carving splits and DPO pairs when building."})
-    test_size: float = field(default=0.1, metadata={"help": "Test share (<1) or count when building a source "
-                                                            "without a test split."})
+    test_size: float = field(
+        default=0.1, metadata={"help": "Test share (<1) or count when building a source without a test split."}
+    )
     validation_size: float = field(default=0.1, metadata={"help": "Validation share or count when building."})
     max_train_samples: int | None = field(default=None, metadata={"help": "Use only the first N training rows."})
-    max_eval_samples: int | None = field(default=None,
-                                         metadata={"help": "Use only the first N validation rows for eval loss."})
+    max_eval_samples: int | None = field(
+        default=None, metadata={"help": "Use only the first N validation rows for eval loss."}
+    )
     sft_adapter: str | None = field(
         default=None,
-        metadata={"help": "DPO only: an SFT run directory (or adapter) to start from; its adapter is trained "
-                          "further, and a frozen copy of it is the reference. Without it, a new adapter is "
-                          "trained and the base (adapter disabled) is the reference."})
+        metadata={
+            "help": "DPO only: an SFT run directory (or adapter) to start from; its adapter is trained "
+            "further, and a frozen copy of it is the reference. Without it, a new adapter is "
+            "trained and the base (adapter disabled) is the reference."
+        },
+    )
     overwrite_output_dir: bool = field(
-        default=False,
-        metadata={"help": "Replace an existing run in output_dir, even one with a different config."})
+        default=False, metadata={"help": "Replace an existing run in output_dir, even one with a different config."}
+    )
     loss_implementation: str = field(
         default="trained_positions",
-        metadata={"help": "`trained_positions`: the LM head, loss and per-step metrics only at positions whose next "
-                          "token is trained (SFT: completion and EOS; DPO: both completions, policy and reference), "
-                          "through the model's own forward. `trl`: TRL's own loss, whose chunked LM head scores "
-                          "every position outside CUDA. Both train the same loss and gradients; settings that need "
-                          "more (label smoothing, DFT, DPO loss types other than sigmoid, MoE auxiliary losses) "
-                          "always use TRL's."})
+        metadata={
+            "help": "`trained_positions`: the LM head, loss and per-step metrics only at positions whose next "
+            "token is trained (SFT: completion and EOS; DPO: both completions, policy and reference), "
+            "through the model's own forward. `trl`: TRL's own loss, whose chunked LM head scores "
+            "every position outside CUDA. Both train the same loss and gradients; settings that need "
+            "more (label smoothing, DFT, DPO loss types other than sigmoid, MoE auxiliary losses) "
+            "always use TRL's."
+        },
+    )
     wandb_project: str = field(default="fctune", metadata={"help": "wandb project (with report_to: wandb)."})
     wandb_entity: str | None = field(default=None, metadata={"help": "wandb entity (team or user)."})
     wandb_group: str | None = field(default=None, metadata={"help": "wandb run group, e.g. a sweep name."})
@@ -125,9 +136,20 @@ def redact_argv(argv: list[str]) -> list[str]:
 
 
 # Settings that may change between a run and its resumption without making it another run.
-RESUME_KEYS = {"resume_from_checkpoint", "overwrite_output_dir", "report_to", "run_name", "logging_steps",
-               "disable_tqdm", "wandb_project", "wandb_entity", "wandb_group", "wandb_tags", "logging_dir",
-               *(f.name for f in dataclasses.fields(EvalArguments))}
+RESUME_KEYS = {
+    "resume_from_checkpoint",
+    "overwrite_output_dir",
+    "report_to",
+    "run_name",
+    "logging_steps",
+    "disable_tqdm",
+    "wandb_project",
+    "wandb_entity",
+    "wandb_group",
+    "wandb_tags",
+    "logging_dir",
+    *(f.name for f in dataclasses.fields(EvalArguments)),
+}
 
 
 def differing_keys(old: dict, new: dict) -> list[str]:
@@ -202,8 +224,10 @@ def _read_yaml(path: str) -> dict:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise FctuneError(f"{path}: not UTF-8 text: byte 0x{data[e.start]:02x} at byte {e.start + 1} "
-                          f"(line {data[:e.start].count(10) + 1})") from None
+        raise FctuneError(
+            f"{path}: not UTF-8 text: byte 0x{data[e.start]:02x} at byte {e.start + 1} "
+            f"(line {data[: e.start].count(10) + 1})"
+        ) from None
     try:
         values = yaml.load(text, Loader=_UniqueKeyLoader)
     except FctuneError as e:
@@ -356,29 +380,37 @@ def check_config(config: Config) -> None:
     if not model.model_name_or_path:
         raise FctuneError("model_name_or_path is required: a Hub id, a local directory, or `embedded`")
     name = model.model_name_or_path
-    if name != "embedded" and not Path(name).expanduser().exists() and (
-            name.startswith(("/", ".", "~")) or name.count("/") != 1):
+    if (
+        name != "embedded"
+        and not Path(name).expanduser().exists()
+        and (name.startswith(("/", ".", "~")) or name.count("/") != 1)
+    ):
         raise FctuneError(f"model_name_or_path {name!r}: no such directory, and not a Hub id (OWNER/NAME)")
     if not model.use_peft:
-        raise FctuneError("use_peft must be true: fctune trains LoRA adapters (set lora_r, lora_alpha, "
-                          "lora_target_modules)")
+        raise FctuneError(
+            "use_peft must be true: fctune trains LoRA adapters (set lora_r, lora_alpha, lora_target_modules)"
+        )
     if (model.load_in_4bit or model.load_in_8bit) and importlib.util.find_spec("bitsandbytes") is None:
         raise FctuneError("load_in_4bit/load_in_8bit need bitsandbytes: pip install bitsandbytes")
     if model.load_in_4bit and uses_fsdp(train):
         storage = model.bnb_4bit_quant_storage
         if storage != model.dtype:
-            raise FctuneError(f"FSDP with QLoRA needs bnb_4bit_quant_storage equal to dtype ({model.dtype!r}), "
-                              f"got {storage!r}: FSDP can only shard the 4-bit weights stored in that dtype")
+            raise FctuneError(
+                f"FSDP with QLoRA needs bnb_4bit_quant_storage equal to dtype ({model.dtype!r}), "
+                f"got {storage!r}: FSDP can only shard the 4-bit weights stored in that dtype"
+            )
     if model.load_in_4bit and model.dtype not in ("bfloat16", "float16", "float32"):
-        raise FctuneError(f"load_in_4bit needs dtype bfloat16, float16 or float32 (the compute dtype), "
-                          f"got {model.dtype!r}")
+        raise FctuneError(
+            f"load_in_4bit needs dtype bfloat16, float16 or float32 (the compute dtype), got {model.dtype!r}"
+        )
     if run.sft_adapter and run.method != "dpo":
         raise FctuneError("sft_adapter is for method: dpo (to start DPO from an SFT run)")
     out = Path(train.output_dir).resolve()
     for key, path in (("dataset", run.dataset), ("sft_adapter", run.sft_adapter)):
         if run.overwrite_output_dir and path and Path(path).resolve().is_relative_to(out):
-            raise FctuneError(f"{key} {path} lies inside output_dir {train.output_dir}, which overwrite_output_dir "
-                              f"would replace")
+            raise FctuneError(
+                f"{key} {path} lies inside output_dir {train.output_dir}, which overwrite_output_dir would replace"
+            )
     if run.family is not None:
         from data.render import FAMILIES
 
@@ -388,19 +420,26 @@ def check_config(config: Config) -> None:
         if tracker in (train.report_to or []) and importlib.util.find_spec(tracker) is None:
             raise FctuneError(f"report_to: {tracker} needs {tracker} installed: pip install {tracker}")
     if train.activation_checkpointing and (train.activation_checkpointing_kwargs or {}).get("use_reentrant", False):
-        raise FctuneError("activation_checkpointing_kwargs.use_reentrant must be false: re-entrant checkpointing "
-                          "recomputes frozen layers without gradients and breaks with LoRA under DDP")
+        raise FctuneError(
+            "activation_checkpointing_kwargs.use_reentrant must be false: re-entrant checkpointing "
+            "recomputes frozen layers without gradients and breaks with LoRA under DDP"
+        )
     if train.max_length is None:
         raise FctuneError("max_length is required: rows longer than it are left out, and it bounds memory")
     if run.method == "dpo" and train.padding_free:
-        raise FctuneError("padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
-                          "padding): set padding_free: false")
+        raise FctuneError(
+            "padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
+            "padding): set padding_free: false"
+        )
     if run.loss_implementation not in LOSS_IMPLEMENTATIONS:
-        raise FctuneError(f"loss_implementation must be one of {', '.join(LOSS_IMPLEMENTATIONS)}, "
-                          f"not {run.loss_implementation!r}")
+        raise FctuneError(
+            f"loss_implementation must be one of {', '.join(LOSS_IMPLEMENTATIONS)}, not {run.loss_implementation!r}"
+        )
     if run.method == "sft" and train.packing and train.packing_strategy not in ("bfd", "bfd_split"):
-        raise FctuneError(f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
-                          f"across them; use bfd (whole rows, kept apart by position ids)")
+        raise FctuneError(
+            f"packing_strategy {train.packing_strategy!r} joins rows into one sequence that attends "
+            f"across them; use bfd (whole rows, kept apart by position ids)"
+        )
     if train.use_liger_kernel and importlib.util.find_spec("liger_kernel") is None:
         raise FctuneError("use_liger_kernel needs liger-kernel on a CUDA GPU: pip install liger-kernel")
 
@@ -432,5 +471,8 @@ def uses_fsdp(train) -> bool:
 
 def uses_sharding(train) -> bool:
     """FSDP or DeepSpeed: the model is split over the processes, so no process can run it alone."""
-    return uses_fsdp(train) or train.deepspeed is not None or \
-        os.environ.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true"
+    return (
+        uses_fsdp(train)
+        or train.deepspeed is not None
+        or os.environ.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true"
+    )

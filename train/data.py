@@ -54,15 +54,18 @@ def prepare_data(run, output_dir: Path, may_build: bool = True) -> BuiltData:
         # the loader records a local source as str(Path(...)): "./a.csv" is "a.csv" there
         if manifest is None or manifest.get("source") not in (run.dataset, str(Path(run.dataset))):
             if not may_build:
-                raise FctuneError(f"{path}: the main process did not build the data (is output_dir on a shared "
-                                f"file system?)")
+                raise FctuneError(
+                    f"{path}: the main process did not build the data (is output_dir on a shared file system?)"
+                )
             manifest = _build(run, path)
     built = BuiltData(path, manifest)
     if run.method == "dpo" and not (path / "dpo").is_dir():
         raise FctuneError(f"the dataset {path} has no DPO pairs: build it with `python -m data build ... --dpo`")
     if run.family and run.family != built.family:
-        raise FctuneError(f"family {run.family!r} disagrees with the dataset {path}, built for {built.family!r}: "
-                        f"rebuild it with --family {run.family} or drop family from the config")
+        raise FctuneError(
+            f"family {run.family!r} disagrees with the dataset {path}, built for {built.family!r}: "
+            f"rebuild it with --family {run.family} or drop family from the config"
+        )
     if run.system_prompt and run.system_prompt != built.system:
         raise FctuneError(f"system_prompt disagrees with the one the dataset {path} was built with")
     return built
@@ -70,15 +73,19 @@ def prepare_data(run, output_dir: Path, may_build: bool = True) -> BuiltData:
 
 def _build(run, out: Path) -> dict:
     if run.family is None:
-        raise FctuneError(f"set family in the config: {run.dataset!r} is not a built dataset, so its prompt format "
-                          f"must be chosen")
+        raise FctuneError(
+            f"set family in the config: {run.dataset!r} is not a built dataset, so its prompt format must be chosen"
+        )
     loaded = load_source(run.dataset)
     bad = invalid_rows(loaded.problems)
     if bad:
-        raise FctuneError(f"{run.dataset}: {bad} invalid row(s), e.g. {loaded.problems[0]}; list them with "
-                          f"`python -m data validate --source {run.dataset}`")
-    return build_dataset(loaded, out, run.family, run.system_prompt, run.split_seed, run.test_size,
-                         run.validation_size, dpo=True)
+        raise FctuneError(
+            f"{run.dataset}: {bad} invalid row(s), e.g. {loaded.problems[0]}; list them with "
+            f"`python -m data validate --source {run.dataset}`"
+        )
+    return build_dataset(
+        loaded, out, run.family, run.system_prompt, run.split_seed, run.test_size, run.validation_size, dpo=True
+    )
 
 
 def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit: int | None = None) -> Dataset | None:
@@ -93,15 +100,21 @@ def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit:
     tokenized = render_and_tokenize(records, tokenizer, built.family, built.system)
 
     def to_labels(batch):
-        return {"labels": [[t if m else -100 for t, m in zip(ids, mask)]
-                           for ids, mask in zip(batch["input_ids"], batch["completion_mask"])]}
+        return {
+            "labels": [
+                [t if m else -100 for t, m in zip(ids, mask)]
+                for ids, mask in zip(batch["input_ids"], batch["completion_mask"])
+            ]
+        }
 
-    tokenized = tokenized.map(to_labels, batched=True, remove_columns=["prompt", "completion", "completion_mask"],
-                              desc=f"masking {split}")
+    tokenized = tokenized.map(
+        to_labels, batched=True, remove_columns=["prompt", "completion", "completion_mask"], desc=f"masking {split}"
+    )
     kept = tokenized.filter(lambda r: len(r["input_ids"]) <= max_length, desc=f"checking {split}")
     if len(kept) < len(tokenized):
-        PartialState().print(f"{split}: left out {len(tokenized) - len(kept)} row(s) longer than max_length "
-                             f"{max_length}")
+        PartialState().print(
+            f"{split}: left out {len(tokenized) - len(kept)} row(s) longer than max_length {max_length}"
+        )
     return kept
 
 
@@ -116,7 +129,13 @@ def dpo_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit:
     # Left out, not cut, as for SFT: a cut answer is neither a right nor a wrong call.
     kept = [i for i, p in enumerate(prompts) if len(p) + max(len(chosen[i]), len(rejected[i])) <= max_length]
     if len(kept) < len(rows):
-        PartialState().print(f"dpo/{split}: left out {len(rows) - len(kept)} pair(s) longer than max_length "
-                             f"{max_length}")
-    return Dataset.from_dict({"prompt_ids": [prompts[i] for i in kept], "chosen_ids": [chosen[i] for i in kept],
-                              "rejected_ids": [rejected[i] for i in kept]})
+        PartialState().print(
+            f"dpo/{split}: left out {len(rows) - len(kept)} pair(s) longer than max_length {max_length}"
+        )
+    return Dataset.from_dict(
+        {
+            "prompt_ids": [prompts[i] for i in kept],
+            "chosen_ids": [chosen[i] for i in kept],
+            "rejected_ids": [rejected[i] for i in kept],
+        }
+    )

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from data.common import FctuneError, error_summary, replace_dir, run_cli, take_debug_flag
 
-
 VLLM_PLUGIN = "fctune_tool_parser.py"
 
 
@@ -37,8 +36,9 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
     tokenizer = AutoTokenizer.from_pretrained(str(adapter))  # carries the v2 chat template and pad token
     family = family_of(tokenizer)
     if family is None:
-        raise FctuneError(f"the tokenizer in {adapter} has no v2 chat template: "
-                          "it was not saved by fctune's train stage")
+        raise FctuneError(
+            f"the tokenizer in {adapter} has no v2 chat template: it was not saved by fctune's train stage"
+        )
     # Adapters trained before response templates existed get theirs here; the same one otherwise.
     tokenizer.response_template = response_template(family, tokenizer.eos_token)
     base = load_model(base_name, dtype, trust_remote_code=trust_remote_code)
@@ -54,21 +54,29 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m train.merge", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--adapter", required=True, type=Path,
-                        help="a run directory (a PEFT adapter with the tokenizer training saved)")
+    parser = argparse.ArgumentParser(
+        prog="python -m train.merge", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--adapter", required=True, type=Path, help="a run directory (a PEFT adapter with the tokenizer training saved)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="where to write the merged model")
-    parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"],
-                        help="dtype of the merged weights (default bfloat16)")
+    parser.add_argument(
+        "--dtype",
+        default="bfloat16",
+        choices=["bfloat16", "float16", "float32"],
+        help="dtype of the merged weights (default bfloat16)",
+    )
     parser.add_argument("--trust-remote-code", action="store_true", help="allow the base's own modelling code")
     argv, debug = take_debug_flag(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
 
     def body() -> int:
         out = merge(args.adapter, args.out, args.dtype, args.trust_remote_code)
-        print(f"merged {args.adapter} into its base: {out}\n"
-              f"serve it: transformers serve {out}  (or vLLM: see {out / VLLM_PLUGIN})")
+        print(
+            f"merged {args.adapter} into its base: {out}\n"
+            f"serve it: transformers serve {out}  (or vLLM: see {out / VLLM_PLUGIN})"
+        )
         return 0
 
     return run_cli(body, "interrupted; nothing was written", debug)

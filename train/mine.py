@@ -18,8 +18,17 @@ import sys
 from pathlib import Path
 
 
-def mine(adapter: Path, out: Path, rows: int = 256, data: Path | None = None, mix: dict[str, float] | None = None,
-         seed: int = 0, batch_size: int = 16, max_new_tokens: int = 256, dtype: str = "bfloat16") -> dict:
+def mine(
+    adapter: Path,
+    out: Path,
+    rows: int = 256,
+    data: Path | None = None,
+    mix: dict[str, float] | None = None,
+    seed: int = 0,
+    batch_size: int = 16,
+    max_new_tokens: int = 256,
+    dtype: str = "bfloat16",
+) -> dict:
     """Writes the build into `out` and returns its manifest."""
     from tqdm import tqdm
 
@@ -37,8 +46,9 @@ def mine(adapter: Path, out: Path, rows: int = 256, data: Path | None = None, mi
     data = data or adapter / "data"
     manifest = read_build_manifest(data)
     if manifest is None:
-        raise FctuneError(f"{data} is not a data build (no manifest.json written by `python -m data build`): "
-                          f"pass --data")
+        raise FctuneError(
+            f"{data} is not a data build (no manifest.json written by `python -m data build`): pass --data"
+        )
     splits = load_source(str(data)).splits
     train = splits.get("train") or []
     if not train:
@@ -57,8 +67,15 @@ def mine(adapter: Path, out: Path, rows: int = 256, data: Path | None = None, mi
             right.append(ex)
             continue
         by_verdict[verdict["verdict"]] = by_verdict.get(verdict["verdict"], 0) + 1
-        mined.append({"prompt": prompts[i], "chosen": render_response(ex), "rejected": output.strip(),
-                      "rejection": f"mined:{verdict['verdict']}", "id": ex.meta.get("id")})
+        mined.append(
+            {
+                "prompt": prompts[i],
+                "chosen": render_response(ex),
+                "rejected": output.strip(),
+                "rejection": f"mined:{verdict['verdict']}",
+                "id": ex.meta.get("id"),
+            }
+        )
     bar.close()
     synthesized, report = make_pairs(right, family, system, seed=seed, mix=mix)
     report.update(mined=len(mined), mined_by_verdict=by_verdict, answered=len(sample), adapter=str(adapter))
@@ -71,8 +88,9 @@ def mine(adapter: Path, out: Path, rows: int = 256, data: Path | None = None, mi
 def main(argv: list[str] | None = None) -> int:
     from data.common import run_cli, take_debug_flag
 
-    parser = argparse.ArgumentParser(prog="python -m train.mine", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m train.mine", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--adapter", required=True, type=Path, help="an SFT run directory")
     parser.add_argument("--out", required=True, type=Path, help="the data build to write")
     parser.add_argument("--data", type=Path, help="the build whose training rows to answer (default: ADAPTER/data)")
@@ -92,12 +110,23 @@ def main(argv: list[str] | None = None) -> int:
             from data.common import FctuneError
 
             raise FctuneError("--rows, --batch-size and --max-new-tokens must be at least 1")
-        manifest = mine(args.adapter, args.out, args.rows, args.data, parse_mix(args.mix), args.seed,
-                        args.batch_size, args.max_new_tokens, args.dtype)
+        manifest = mine(
+            args.adapter,
+            args.out,
+            args.rows,
+            args.data,
+            parse_mix(args.mix),
+            args.seed,
+            args.batch_size,
+            args.max_new_tokens,
+            args.dtype,
+        )
         report = manifest["dpo"]["train"]
-        print(f"wrote {args.out}: {report['mined']} pairs from the adapter's wrong answers on {report['answered']} "
-              f"training rows ({', '.join(f'{k} {n}' for k, n in report['mined_by_verdict'].items()) or 'none'}), "
-              f"{report['pairs']} synthesized for the rows it answered right")
+        print(
+            f"wrote {args.out}: {report['mined']} pairs from the adapter's wrong answers on {report['answered']} "
+            f"training rows ({', '.join(f'{k} {n}' for k, n in report['mined_by_verdict'].items()) or 'none'}), "
+            f"{report['pairs']} synthesized for the rows it answered right"
+        )
         return 0
 
     return run_cli(body, "interrupted; nothing was written", debug)

@@ -69,16 +69,22 @@ def resume_point(out: Path, resolved: dict, resume: str | None, overwrite: bool 
     if overwrite and (changed or status in ("trained", "finished")):
         return REPLACE
     if changed:
-        raise FctuneError(f"output_dir {out} holds a run with other settings ({', '.join(changed[:5])}"
-                          f"{', ...' if len(changed) > 5 else ''}): pass --resume_from_checkpoint true to continue "
-                          f"it with these, --overwrite_output_dir true to replace it, or choose another output_dir")
+        raise FctuneError(
+            f"output_dir {out} holds a run with other settings ({', '.join(changed[:5])}"
+            f"{', ...' if len(changed) > 5 else ''}): pass --resume_from_checkpoint true to continue "
+            f"it with these, --overwrite_output_dir true to replace it, or choose another output_dir"
+        )
     if status == "trained":
-        raise FctuneError(f"output_dir {out} holds a trained run whose evaluation did not finish: run "
-                          f"`python -m eval --model MODEL --adapter {out} --data {out}/data --compare`, or pass "
-                          f"--overwrite_output_dir true to train again")
+        raise FctuneError(
+            f"output_dir {out} holds a trained run whose evaluation did not finish: run "
+            f"`python -m eval --model MODEL --adapter {out} --data {out}/data --compare`, or pass "
+            f"--overwrite_output_dir true to train again"
+        )
     if status == "finished":
-        raise FctuneError(f"output_dir {out} holds a finished run with these settings: pass "
-                          f"--overwrite_output_dir true to train again")
+        raise FctuneError(
+            f"output_dir {out} holds a finished run with these settings: pass "
+            f"--overwrite_output_dir true to train again"
+        )
     checkpoints = complete_checkpoints(out)
     return str(checkpoints[-1]) if checkpoints else None
 
@@ -127,21 +133,27 @@ def write_config(out: Path, resolved: dict) -> None:
     write_atomic(out / CONFIG_FILE, header + yaml.safe_dump(resolved, sort_keys=True, allow_unicode=True))
 
 
-def start_run(out: Path, config_path: str, model_name: str, manifest: dict, world_size: int,
-              quantization: dict | None) -> dict:
+def start_run(
+    out: Path, config_path: str, model_name: str, manifest: dict, world_size: int, quantization: dict | None
+) -> dict:
     info = _read_run(out)
-    info.update({
-        "status": "running",
-        "config": config_path,
-        "model": model_name,
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],  # secrets redacted by train.config
-        "world_size": world_size,
-        "quantization": quantization,
-        **provenance(),
-        "data": {"path": manifest.get("source"), "manifest_hash": manifest.get("hash"),
-                 "family": manifest.get("family")},
-    })
+    info.update(
+        {
+            "status": "running",
+            "config": config_path,
+            "model": model_name,
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "command": [Path(sys.argv[0]).name, *sys.argv[1:]],  # secrets redacted by train.config
+            "world_size": world_size,
+            "quantization": quantization,
+            **provenance(),
+            "data": {
+                "path": manifest.get("source"),
+                "manifest_hash": manifest.get("hash"),
+                "family": manifest.get("family"),
+            },
+        }
+    )
     write_atomic(out / RUN_FILE, json.dumps(info, indent=2) + "\n")
     return info
 

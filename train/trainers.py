@@ -77,8 +77,9 @@ class TrainedPositions:
 
     def __init__(self, *args, loss_implementation: str = "trained_positions", **kwargs):
         if loss_implementation not in LOSS_IMPLEMENTATIONS:
-            raise ValueError(f"loss_implementation must be one of {', '.join(LOSS_IMPLEMENTATIONS)}, "
-                             f"not {loss_implementation!r}")
+            raise ValueError(
+                f"loss_implementation must be one of {', '.join(LOSS_IMPLEMENTATIONS)}, not {loss_implementation!r}"
+            )
         self._requested_loss = loss_implementation  # read while TRL's __init__ runs (DPO's precomputed reference)
         super().__init__(*args, **kwargs)
 
@@ -125,8 +126,12 @@ def next_token_positions(trained: torch.Tensor) -> torch.Tensor:
 class FctuneSFTTrainer(ThroughputLogging, TrainedPositions, SFTTrainer):
     def _ours_apply(self) -> bool:
         # plain next-token cross-entropy: not label smoothing, DFT, a custom loss or an MoE auxiliary loss
-        return (self.compute_loss_func is None and self.label_smoother is None and self.args.loss_type == "nll"
-                and not self.aux_loss_enabled)
+        return (
+            self.compute_loss_func is None
+            and self.label_smoother is None
+            and self.args.loss_type == "nll"
+            and not self.aux_loss_enabled
+        )
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         if self.loss_implementation == "trl" or return_outputs or "shift_labels" in inputs:
@@ -147,7 +152,8 @@ class FctuneSFTTrainer(ThroughputLogging, TrainedPositions, SFTTrainer):
             # tokens as TRL counts them: the attention mask, or the length of a padding-free batch's one row
             tokens = inputs["attention_mask"].sum() if "attention_mask" in inputs else inputs["position_ids"].size(1)
             valid, entropy, correct, tokens = self._gathered(
-                targets.numel(), entropy_of(logits).sum(), (logits.argmax(-1) == targets).sum(), tokens)
+                targets.numel(), entropy_of(logits).sum(), (logits.argmax(-1) == targets).sum(), tokens
+            )
         self._metrics[mode]["entropy"].append(entropy / valid if valid > 0 else 0.0)
         self._metrics[mode]["mean_token_accuracy"].append(correct / valid if valid > 0 else 0.0)
         if mode == "train":
@@ -165,8 +171,9 @@ def completion_positions(inputs: dict):
     """A DPO batch (chosen rows, then rejected): kept positions, their targets, the row of each, the model inputs."""
     keep = next_token_positions(inputs["completion_mask"].bool())
     targets = inputs["input_ids"][:, 1:][keep[:, :-1]]
-    model_inputs = {k: v for k, v in inputs.items() if k not in ("completion_mask", "ref_chosen_logps",
-                                                                  "ref_rejected_logps")}
+    model_inputs = {
+        k: v for k, v in inputs.items() if k not in ("completion_mask", "ref_chosen_logps", "ref_rejected_logps")
+    }
     return keep, targets, keep.nonzero()[:, 0], model_inputs
 
 
@@ -178,15 +185,21 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
     def _prepare_dataset(self, dataset, processing_class, args, dataset_name):
         missing = {"prompt_ids", "chosen_ids", "rejected_ids"} - set(dataset.column_names)
         if missing:
-            raise ValueError(f"the {dataset_name} dataset lacks {sorted(missing)}: build it with "
-                             f"train.data.dpo_dataset")
+            raise ValueError(
+                f"the {dataset_name} dataset lacks {sorted(missing)}: build it with train.data.dpo_dataset"
+            )
         return dataset
 
     def _ours_apply(self) -> bool:
         # the sigmoid loss of standard DPO: the per-sequence sums of completion log-probabilities are all it needs
-        return (list(self.loss_types) == ["sigmoid"] and self.f_divergence_type == "reverse_kl"
-                and self.ld_alpha is None and not self.use_weighting and not self.aux_loss_enabled
-                and not self._is_vision_dataset)
+        return (
+            list(self.loss_types) == ["sigmoid"]
+            and self.f_divergence_type == "reverse_kl"
+            and self.ld_alpha is None
+            and not self.use_weighting
+            and not self.aux_loss_enabled
+            and not self._is_vision_dataset
+        )
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         if self.loss_implementation == "trl" or return_outputs:
@@ -199,7 +212,8 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
             ref_chosen_logps, ref_rejected_logps = inputs["ref_chosen_logps"], inputs["ref_rejected_logps"]
         else:
             ref_chosen_logps, ref_rejected_logps = self._reference_log_probs(
-                self.ref_model if self.ref_model is not None else self.model, inputs)
+                self.ref_model if self.ref_model is not None else self.model, inputs
+            )
         chosen_logratios = chosen_logps - ref_chosen_logps
         rejected_logratios = rejected_logps - ref_rejected_logps
         loss = -F.logsigmoid(self.beta * (chosen_logratios - rejected_logratios)).mean() * self.loss_weights[0]
@@ -207,15 +221,33 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
         with torch.no_grad():  # TRL's metrics, over the completion tokens
             chosen_token = rows < len(keep) // 2
             mean_logits = logits.mean(-1)
-            entropy, tokens, batch_tokens, chosen_logits, chosen_tokens, rejected_logits, rejected_tokens, correct = \
-                self._gathered(entropy_of(logits).sum(), len(targets), inputs["attention_mask"].sum(),
-                               mean_logits[chosen_token].sum(), chosen_token.sum(), mean_logits[~chosen_token].sum(),
-                               (~chosen_token).sum(), (logits.argmax(-1) == targets)[chosen_token].sum())
+            entropy, tokens, batch_tokens, chosen_logits, chosen_tokens, rejected_logits, rejected_tokens, correct = (
+                self._gathered(
+                    entropy_of(logits).sum(),
+                    len(targets),
+                    inputs["attention_mask"].sum(),
+                    mean_logits[chosen_token].sum(),
+                    chosen_token.sum(),
+                    mean_logits[~chosen_token].sum(),
+                    (~chosen_token).sum(),
+                    (logits.argmax(-1) == targets)[chosen_token].sum(),
+                )
+            )
             chosen_rewards = self.beta * chosen_logratios.detach()
             rejected_rewards = self.beta * rejected_logratios.detach()
-            per_pair = self.accelerator.gather(torch.stack([
-                chosen_rewards, rejected_rewards, (chosen_rewards > rejected_rewards).float(),
-                chosen_rewards - rejected_rewards, chosen_logps.detach(), rejected_logps.detach()], dim=1)).mean(0)
+            per_pair = self.accelerator.gather(
+                torch.stack(
+                    [
+                        chosen_rewards,
+                        rejected_rewards,
+                        (chosen_rewards > rejected_rewards).float(),
+                        chosen_rewards - rejected_rewards,
+                        chosen_logps.detach(),
+                        rejected_logps.detach(),
+                    ],
+                    dim=1,
+                )
+            ).mean(0)
         metrics = self._metrics[mode]
         metrics["entropy"].append(entropy / tokens if tokens > 0 else 0.0)
         if mode == "train":
@@ -224,8 +256,17 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
         metrics["logits/chosen"].append(chosen_logits / chosen_tokens if chosen_tokens > 0 else 0.0)
         metrics["logits/rejected"].append(rejected_logits / rejected_tokens if rejected_tokens > 0 else 0.0)
         metrics["mean_token_accuracy"].append(correct / chosen_tokens if chosen_tokens > 0 else 0.0)
-        for name, value in zip(("rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
-                                "logps/chosen", "logps/rejected"), per_pair.tolist()):
+        for name, value in zip(
+            (
+                "rewards/chosen",
+                "rewards/rejected",
+                "rewards/accuracies",
+                "rewards/margins",
+                "logps/chosen",
+                "logps/rejected",
+            ),
+            per_pair.tolist(),
+        ):
             metrics[name].append(value)
         return loss
 
@@ -237,8 +278,11 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
 
     def _reference_log_probs(self, model, inputs):
         keep, targets, rows, model_inputs = completion_positions(inputs)
-        with torch.no_grad(), disable_gradient_checkpointing(self.model, self.args.gradient_checkpointing_kwargs), \
-                self._reference():
+        with (
+            torch.no_grad(),
+            disable_gradient_checkpointing(self.model, self.args.gradient_checkpointing_kwargs),
+            self._reference(),
+        ):
             log_probs = self._trained_log_probs(model, model_inputs, keep, targets)[1]
         return per_sequence(log_probs, rows, len(keep)).chunk(2)
 
@@ -263,7 +307,9 @@ class ConfigToWandb(TrainerCallback):
             wandb.config.update({"fctune": self.resolved}, allow_val_change=True)
 
 
-OOM_ADVICE = ("out of memory. Turn these knobs, in this order: per_device_train_batch_size (halve it and double "
-              "gradient_accumulation_steps to keep the effective batch), max_length (function-calling rows are "
-              "short; check `python -m data show` for the token lengths), activation_checkpointing: true, "
-              "load_in_4bit: true; for DPO also precompute_ref_log_probs: true.")
+OOM_ADVICE = (
+    "out of memory. Turn these knobs, in this order: per_device_train_batch_size (halve it and double "
+    "gradient_accumulation_steps to keep the effective batch), max_length (function-calling rows are "
+    "short; check `python -m data show` for the token lengths), activation_checkpointing: true, "
+    "load_in_4bit: true; for DPO also precompute_ref_log_probs: true."
+)

@@ -26,8 +26,15 @@ CATALOG_SEED = 13
 STYLES = ("snake", "camel", "dotted", "namespace", "pascal", "prefixed", "object_first")
 CAMEL_STYLES = ("camel", "pascal")
 MAX_OPTIONAL = 4
-SUFFIXES = ("", "", "", " Returns the result as JSON.", " Requires the user to be signed in.",
-            " The user must confirm first.", " Times are in the user's time zone.")
+SUFFIXES = (
+    "",
+    "",
+    "",
+    " Returns the result as JSON.",
+    " Requires the user to be signed in.",
+    " The user must confirm first.",
+    " Times are in the user's time zone.",
+)
 
 # Functions that could each serve the other's requests: near-miss rows never offer one for the other.
 ALIKE = (
@@ -35,8 +42,12 @@ ALIKE = (
     ("weather/get/current conditions", "weather/get/forecast", "weather/get/weather at coordinates"),
     ("banking/get/account balance", "banking/list/transaction", "banking/export/statement"),
     ("calendar/list/event", "calendar/find/free slot"),
-    ("knowledge/search/web page", "knowledge/search/news article", "knowledge/get/encyclopedia article",
-     "knowledge/search/research paper"),
+    (
+        "knowledge/search/web page",
+        "knowledge/search/news article",
+        "knowledge/get/encyclopedia article",
+        "knowledge/search/research paper",
+    ),
     ("media/play/song", "media/play/artist", "media/update/playlist"),
     ("messaging/send/email", "messaging/schedule/email", "messaging/send/reply"),
     ("social/create/post", "social/schedule/post"),

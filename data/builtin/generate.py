@@ -95,8 +95,10 @@ def _make(sub: str, unseen: bool, rng: random.Random) -> tuple[Example, dict]:
         user, answer, excluded, decorate = no_call.sample(rng)
         pool = [p for ps in families.values() for p in ps if p.domain not in excluded]
         offered = _within_budget([p.function for p in rng.sample(pool, _count(REFUSAL_OFFERED, rng))], keep_first=True)
-        return (Example(_decorate(user, rng) if decorate else user, offered, text=answer),
-                {"domain": "none", "target": None, "subkind": sub})
+        return (
+            Example(_decorate(user, rng) if decorate else user, offered, text=answer),
+            {"domain": "none", "target": None, "subkind": sub},
+        )
     if sub == "ask":
         askable = [f for f, ps in families.items() if _askable(ps[0])]
         plan = rng.choice(families[rng.choice(askable)])
@@ -111,8 +113,7 @@ def _make(sub: str, unseen: bool, rng: random.Random) -> tuple[Example, dict]:
         given = [p for p in given if p not in missing]
         user = _request(plan, given, values, unseen, rng)
         text = phrasings.ask([plan.concepts[p.name].noun for p in missing], rng)
-        return (Example(user, _offer(plan, families, rng), text=text),
-                {"domain": plan.domain, "target": fn.name})
+        return (Example(user, _offer(plan, families, rng), text=text), {"domain": plan.domain, "target": fn.name})
     user = _request(plan, given, values, unseen, rng)
     if sub == "call":
         call = Call(fn.name, {p.name: values[p.name] for p in given})
@@ -126,8 +127,10 @@ def _make(sub: str, unseen: bool, rng: random.Random) -> tuple[Example, dict]:
     picked = rng.sample(pool, min(len(pool), _count(REFUSAL_OFFERED, rng)))
     offered = _within_budget([rng.choice(families[f]).function for f in picked], keep_first=True)
     text = phrasings.refuse(plan.spec.refusal_gist(), rng)
-    return (Example(user, offered, text=text),
-            {"domain": plan.domain, "target": None, "subkind": sub, "requested": plan.family})
+    return (
+        Example(user, offered, text=text),
+        {"domain": plan.domain, "target": None, "subkind": sub, "requested": plan.family},
+    )
 
 
 def _askable(plan: Plan) -> bool:

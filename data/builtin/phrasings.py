@@ -15,16 +15,33 @@ from data.builtin.concepts import Concept
 
 # {vp}: verb phrase ("book a table"); {args}: inline clauses; {labels}: "label: value" list; {q}: a question.
 SEEN = {
-    "inline": ("{Vp} {args}.", "Please {vp} {args}.", "Can you {vp} {args}?", "Could you {vp} {args}, please?",
-               "I'd like you to {vp} {args}.", "Hey, {vp} {args}.", "{Vp} {args}, thanks.",
-               "I need you to {vp} {args}.", "{vp} {args}", "Quick one: {vp} {args}.", "{Vp} {args} please."),
+    "inline": (
+        "{Vp} {args}.",
+        "Please {vp} {args}.",
+        "Can you {vp} {args}?",
+        "Could you {vp} {args}, please?",
+        "I'd like you to {vp} {args}.",
+        "Hey, {vp} {args}.",
+        "{Vp} {args}, thanks.",
+        "I need you to {vp} {args}.",
+        "{vp} {args}",
+        "Quick one: {vp} {args}.",
+        "{Vp} {args} please.",
+    ),
     "labels": ("{Vp}. {labels}.", "{Vp} with these details - {labels}.", "{Vp}: {labels}", "Please {vp}. {labels}."),
     "question": ("{Q} {args}?", "Quick question: {q} {args}?", "Hi, {q} {args}?"),
     "bare": ("{Vp}.", "Please {vp}.", "Can you {vp}?", "{vp}"),
 }
 UNSEEN = {
-    "inline": ("Go ahead and {vp} {args}.", "Would you {vp} {args}?", "Let's {vp} {args}.", "Time to {vp} {args}.",
-               "{Vp} {args} for me.", "Kindly {vp} {args}.", "Right, {vp} {args}."),
+    "inline": (
+        "Go ahead and {vp} {args}.",
+        "Would you {vp} {args}?",
+        "Let's {vp} {args}.",
+        "Time to {vp} {args}.",
+        "{Vp} {args} for me.",
+        "Kindly {vp} {args}.",
+        "Right, {vp} {args}.",
+    ),
     "labels": ("Details - {labels}. {Vp}.", "{Vp} using {labels}.", "Here's what I have: {labels}. Please {vp}."),
     "question": ("Any idea {q} {args}?", "{Q} {args}, do you know?", "So, {q} {args}?"),
     "bare": ("Go ahead and {vp}.", "Would you {vp}?", "Let's {vp}."),
@@ -35,13 +52,21 @@ SUFFIXES = (" Thanks!", " Thank you.", " Cheers.", " Appreciate it.")
 
 # Answers that do not call start alike ("I need", "I can't"): with greedy decoding the first token decides
 # between a call and text, and text split over many openers loses to "{" even when text is the likelier.
-ASK_ONE = ("I need the {a} to do that. What is it?", "I need to know the {a}. What is it?",
-           "I need the {a} first: what should it be?", "I need one more detail: what is the {a}?")
-ASK_TWO = ("I need the {a} and the {b} to do that. What are they?",
-           "I need two more details: what are the {a} and the {b}?")
-REFUSALS = ("I can't {gist}: none of the available functions does that.",
-            "I can't {gist} with the functions available here.",
-            "I can't do that here, since none of the available functions can {gist}.")
+ASK_ONE = (
+    "I need the {a} to do that. What is it?",
+    "I need to know the {a}. What is it?",
+    "I need the {a} first: what should it be?",
+    "I need one more detail: what is the {a}?",
+)
+ASK_TWO = (
+    "I need the {a} and the {b} to do that. What are they?",
+    "I need two more details: what are the {a} and the {b}?",
+)
+REFUSALS = (
+    "I can't {gist}: none of the available functions does that.",
+    "I can't {gist} with the functions available here.",
+    "I can't do that here, since none of the available functions can {gist}.",
+)
 
 
 def frame(style: str, unseen: bool, rng: random.Random) -> str:
