@@ -437,3 +437,39 @@ def test_overwrite_keeps_the_old_run_until_the_new_one_starts(tmp_path, tiny_lla
     ok(run([sys.executable, "-m", "train", str(config), "--overwrite_output_dir", "true", "--learning_rate", "0.01"]))
     assert yaml.safe_load((tmp_path / "run/fctune_config.yaml").read_text())["learning_rate"] == 0.01
     assert not list(tmp_path.glob(".run.replaced*"))
+
+
+def test_lora_last_layers_trains_only_the_top_blocks(tmp_path, tiny_llama, call_rows):
+    """lora_last_layers: 1 on a 2-block model: adapter weights only in block 1, and backward never
+    reaches block 0 (its output gets no gradient), which is what makes the step cheaper."""
+    from safetensors import safe_open
+
+    from train.__main__ import train
+    from train.config import parse_config
+
+    out = tmp_path / "top"
+    path = write_config(
+        tmp_path / "top.yaml",
+        **base_config(
+            tiny_llama,
+            call_rows,
+            out,
+            max_steps=2,
+            lora_last_layers=1,
+            lora_target_modules=["q_proj", "v_proj", "down_proj"],
+            save_strategy="no",
+            eval_after_training=False,
+        ),
+    )
+    reached = []
+
+    def watch(trainer):
+        blocks = trainer.model.get_base_model().model.layers
+        blocks[0].register_full_backward_hook(lambda *args: reached.append(0))
+        blocks[1].register_full_backward_hook(lambda *args: reached.append(1))
+
+    assert train(parse_config([str(path)]), on_trainer=watch) == 0
+    with safe_open(str(out / "adapter_model.safetensors"), "pt") as f:
+        keys = list(f.keys())
+    assert keys and all(".layers.1." in k for k in keys)
+    assert 1 in reached and 0 not in reached

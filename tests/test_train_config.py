@@ -109,6 +109,8 @@ def write(tmp_path, **values) -> Path:
         ({"method": "dpo", "padding_free": True}, [], "padding_free is not available for DPO"),
         ({"packing": True, "packing_strategy": "wrapped"}, [], "packing_strategy 'wrapped' joins rows"),
         ({"use_liger_kernel": True}, [], "use_liger_kernel needs liger-kernel"),
+        ({"lora_last_layers": 2}, [], "lora_last_layers needs lora_target_modules as a list"),
+        ({"lora_last_layers": 0, "lora_target_modules": ["q_proj"]}, [], "lora_last_layers must be at least 1"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path, values, args, message):

@@ -104,6 +104,9 @@ def train(config, on_trainer=None) -> int:
                 model = PeftModel.from_pretrained(model, run.sft_adapter, is_trainable=True)
             else:
                 peft_config = get_peft_config(model_args)
+                if run.lora_last_layers:
+                    blocks = model.config.num_hidden_layers
+                    peft_config.layers_to_transform = list(range(max(blocks - run.lora_last_layers, 0), blocks))
 
             # 5. The trainer.
             if "wandb" in args.report_to:

@@ -62,6 +62,13 @@ class RunArguments:
     max_eval_samples: int | None = field(
         default=None, metadata={"help": "Use only the first N validation rows for eval loss."}
     )
+    lora_last_layers: int | None = field(
+        default=None,
+        metadata={
+            "help": "LoRA on the last N transformer blocks only (default: all). Backward then stops below them, "
+            "so a step costs less: the lower blocks run forward only."
+        },
+    )
     sft_adapter: str | None = field(
         default=None,
         metadata={
@@ -344,6 +351,7 @@ RANGES = [
     ("run", "test_size", 0, True),
     ("run", "validation_size", 0, True),
     ("run", "max_train_samples", 1, True),
+    ("run", "lora_last_layers", 1, True),
     ("run", "max_eval_samples", 1, True),
     ("evaluation", "eval_max_samples", 1, True),
     ("evaluation", "eval_batch_size", 1, True),
@@ -430,6 +438,11 @@ def check_config(config: Config) -> None:
         raise FctuneError(
             "padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
             "padding): set padding_free: false"
+        )
+    if run.lora_last_layers and not isinstance(model.lora_target_modules, list):
+        raise FctuneError(
+            "lora_last_layers needs lora_target_modules as a list of module names, e.g. [q_proj, v_proj] "
+            "(PEFT cannot restrict all-linear to some layers)"
         )
     if run.loss_implementation not in LOSS_IMPLEMENTATIONS:
         raise FctuneError(
