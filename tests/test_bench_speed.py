@@ -27,6 +27,7 @@ def run_bench(*args: str, env: dict | None = None) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow
 def test_packed_training_runs_on_whole_rows(tmp_path, tiny_llama, call_rows):
     """packing: true (BFD) through the train stage: bins of whole rows, kept apart by position ids."""
     from data.models import load_tokenizer
@@ -156,6 +157,7 @@ def test_packing_check_sees_a_leak(rows_and_tokenizer):
     assert leak(model, [e["input_ids"] for e in examples], flat)["max_change_in_other_rows"] > 1e-3
 
 
+@pytest.mark.slow
 def test_padding_free_training_gives_the_padded_loss(tmp_path, tiny_llama, call_rows):
     """Through `python -m train`: the same rows per step, flattened or padded, give the same losses."""
     first = {}
@@ -193,6 +195,7 @@ def test_padding_free_training_gives_the_padded_loss(tmp_path, tiny_llama, call_
     assert config.train.max_length == 512  # the setting is given back after TRL's check
 
 
+@pytest.mark.slow
 def test_bench_runs_both_sides_on_the_same_rows(tmp_path, bench_cache):
     done, sft = tiny_bench("tiny-llama2", "sft", 3, 2, bench_cache, tmp_path)
     assert "| non-padding tokens/s |" in done.stdout and sft["packing_check"]["passed"]
@@ -209,6 +212,7 @@ def test_bench_runs_both_sides_on_the_same_rows(tmp_path, bench_cache):
     assert sft["versions"]["trl"] and sft["device"].startswith("cpu")
 
 
+@pytest.mark.slow
 def test_bench_dpo_side(tmp_path, bench_cache):
     done, dpo = tiny_bench("tiny-mistral", "dpo", 2, 1, bench_cache, tmp_path)
     a, b = dpo["baseline"], dpo["ours"]
@@ -221,6 +225,7 @@ def test_bench_dpo_side(tmp_path, bench_cache):
     assert "pairs/s" in done.stdout
 
 
+@pytest.mark.slow
 def test_bench_refuses_a_setting_before_training(tmp_path, bench_cache):
     done = run_bench(
         "--shapes",
@@ -238,6 +243,7 @@ def test_bench_refuses_a_setting_before_training(tmp_path, bench_cache):
     assert "Traceback" not in done.stderr and not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_bench_bad_input_is_one_clear_line(tmp_path):
     def bench(*args, env=None):
         return run_bench("--cache", str(tmp_path / "cache"), *args, env=env)

@@ -13,6 +13,7 @@ from test_train import base_config, write_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_arms_train_the_same_batches(tmp_path, tiny_llama, call_rows):
     config = write_config(
         tmp_path / "tiny.yaml",
@@ -55,6 +56,7 @@ def test_arms_train_the_same_batches(tmp_path, tiny_llama, call_rows):
     assert runs["before"]["losses"] == pytest.approx(runs["now"]["losses"], rel=1e-4)
 
 
+@pytest.mark.slow
 def test_plain_loop_needs_a_padding_free_sft_config(tmp_path, tiny_llama, call_rows):
     config = write_config(
         tmp_path / "padded.yaml", **base_config(tiny_llama, call_rows, tmp_path / "unused", padding_free=False)

@@ -181,6 +181,7 @@ def test_sdpa_rows_equals_sdpa_on_padding_free_and_padded_batches(tiny_llama, ll
     assert torch.equal(*generated)
 
 
+@pytest.mark.slow
 def test_ddp_trains_the_same_with_either_loss(tmp_path, tiny_llama, call_rows):
     """Two processes (gloo on CPU), padding-free: the per-step losses of our loss and TRL's agree."""
     logged = {}
@@ -210,6 +211,7 @@ def test_ddp_trains_the_same_with_either_loss(tmp_path, tiny_llama, call_rows):
     assert ours != trl  # float32 rounding differs between the two computations: each run used its own
 
 
+@pytest.mark.slow
 def test_loss_implementation_is_checked(tmp_path, tiny_llama, call_rows):
     config = write_config(
         tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, tmp_path / "run", loss_implementation="everywhere")

@@ -199,6 +199,7 @@ def as_calls(tool_calls) -> list[Call]:
     return [Call(t.function.name, json.loads(t.function.arguments)) for t in tool_calls]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("user, answer", ROWS[:2], ids=["one-call", "parallel-calls"])
 def test_server_returns_the_generated_calls_as_tool_calls(client, merged, user, answer):
     response = ask(client, merged, user)
@@ -211,6 +212,7 @@ def test_server_returns_the_generated_calls_as_tool_calls(client, merged, user, 
     assert all(check.ok for check in check_calls(choice.message.tool_calls, TOOLS))
 
 
+@pytest.mark.slow
 def test_server_returns_a_text_answer_as_content(client, merged):
     response = ask(client, merged, ROWS[2][0])
     (choice,) = response.choices
@@ -218,6 +220,7 @@ def test_server_returns_a_text_answer_as_content(client, merged):
     assert (choice.finish_reason, choice.message.content, choice.message.tool_calls) == ("stop", "Bonjour !", None)
 
 
+@pytest.mark.slow
 def test_streamed_answer_carries_the_same_tool_calls(client, merged):
     chunks = list(ask(client, merged, ROWS[1][0], stream=True))
     deltas = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or []]
@@ -226,6 +229,7 @@ def test_streamed_answer_carries_the_same_tool_calls(client, merged):
     assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["tool_calls"]
 
 
+@pytest.mark.slow
 def test_merged_directory_holds_the_vllm_bundle(merged):
     from data.render import chat_template
     from train.merge import VLLM_PLUGIN
@@ -235,6 +239,7 @@ def test_merged_directory_holds_the_vllm_bundle(merged):
     assert "response_template" in json.loads((merged / "tokenizer_config.json").read_text())
 
 
+@pytest.mark.slow
 def test_vllm_plugin_reads_calls_with_our_parser(merged):
     """Runs where vLLM is installed (it needs a GPU machine); the parsing it calls is tested without
     vLLM in tests/test_eval_parse.py."""
@@ -265,6 +270,7 @@ def test_vllm_plugin_reads_calls_with_our_parser(merged):
     ] == parse_output(ROWS[1][1]).calls
 
 
+@pytest.mark.slow
 def test_merge_refuses_an_adapter_without_the_v2_templates(tmp_path, tiny_llama):
     """A PEFT adapter whose tokenizer fctune did not save has no family to serve with: refused, nothing written."""
     from peft import LoraConfig, get_peft_model

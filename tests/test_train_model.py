@@ -2,11 +2,13 @@
 
 import json
 
+import pytest
 import torch
 
 from data.render import chat_template
 
 
+@pytest.mark.slow
 def test_embedded_checkpoint_matches_the_gguf_model(tmp_path, monkeypatch):
     from transformers import AutoModelForCausalLM
 
