@@ -84,6 +84,18 @@ def matmul_parameters(config) -> int:
     return layers * (2 * d * d + 2 * d * kv + 3 * d * ff) + d * config.vocab_size
 
 
+# A SentencePiece tokenizer.model read as Llama's tokenizer: BOS added, EOS not.
+LLAMA_TOKENIZER_CONFIG = {
+    "tokenizer_class": "LlamaTokenizer",
+    "bos_token": "<s>",
+    "eos_token": "</s>",
+    "unk_token": "<unk>",
+    "add_bos_token": True,
+    "add_eos_token": False,
+    "legacy": False,
+}
+
+
 def tokenizer_dir(cache: Path) -> Path:
     """A Llama-style tokenizer directory around the SentencePiece file from mistral-common's wheel."""
     out = cache / "tokenizer"
@@ -91,19 +103,7 @@ def tokenizer_dir(cache: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         (out / "tokenizer.model.part").write_bytes(_tokenizer_model(out))
         (out / "tokenizer.model.part").rename(out / "tokenizer.model")
-    (out / "tokenizer_config.json").write_text(
-        json.dumps(
-            {
-                "tokenizer_class": "LlamaTokenizer",
-                "bos_token": "<s>",
-                "eos_token": "</s>",
-                "unk_token": "<unk>",
-                "add_bos_token": True,
-                "add_eos_token": False,
-                "legacy": False,
-            }
-        )
-    )
+    (out / "tokenizer_config.json").write_text(json.dumps(LLAMA_TOKENIZER_CONFIG))
     return out
 
 

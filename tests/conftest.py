@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.random_model import LLAMA_TOKENIZER_CONFIG
+
 # Nothing in the tests may reach for the network: the Hub is unreachable here anyway,
 # and a hung connection is worse than a clear failure.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -112,19 +114,7 @@ def llama_tokenizer(tmp_path_factory):
         character_coverage=1.0,
         minloglevel=2,
     )
-    (d / "tokenizer_config.json").write_text(
-        json.dumps(
-            {
-                "tokenizer_class": "LlamaTokenizer",
-                "bos_token": "<s>",
-                "eos_token": "</s>",
-                "unk_token": "<unk>",
-                "add_bos_token": True,
-                "add_eos_token": False,
-                "legacy": False,
-            }
-        )
-    )
+    (d / "tokenizer_config.json").write_text(json.dumps(LLAMA_TOKENIZER_CONFIG))
     return AutoTokenizer.from_pretrained(str(d))
 
 
