@@ -57,16 +57,17 @@ def run_cli(body: Callable[[], int], interrupted: str, debug: bool = False) -> i
 
 
 def quiet_known_noise() -> None:
-    """Two messages every command would print, set aside by the command (never at import)."""
+    """Messages every command would print, set aside by the command (never at import)."""
     import logging
     import warnings
 
     # bitsandbytes (imported by TRL and PEFT) tries to fetch an optional CPU kernel from the Hub and
     # warns when it cannot; its built-in CPU path is then used.
     logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
-    # TRL's configs default `gradient_checkpointing`, which transformers 5 has renamed; the
-    # warning fires for every config that does not set it.
-    warnings.filterwarnings("ignore", message="`gradient_checkpointing` is deprecated")
+    # transformers 5 renamed gradient checkpointing: TRL's configs default `gradient_checkpointing`
+    # (the warning fires for every config that does not set it), and PEFT asks the model for
+    # `is_gradient_checkpointing` whenever an adapter is loaded.
+    warnings.filterwarnings("ignore", message="`(is_)?gradient_checkpointing` is deprecated")
 
 
 def _raise_terminated(signum, frame):

@@ -99,6 +99,9 @@ _TEMPLATE = """\
       or (turns | length == 2 and turns[1].role != 'assistant') -%}
 {{- raise_exception('the Trelis v2 format takes [system], user and optionally one assistant message') -}}
 {%- endif -%}
+{%- macro field(key, value) -%}
+{{- ',\\n            ' + key | tojson + ': ' + value | tojson(indent=4) | replace('\\n', '\\n            ') -}}
+{%- endmacro -%}
 @@BOS@@
 {%- if tools -%}
 {{- @@B_FUNC@@ -}}
@@ -106,20 +109,21 @@ _TEMPLATE = """\
 {%- set f = tool.function if tool.function is defined else tool -%}
 {%- set params = f.parameters if f.parameters is defined and f.parameters else {} -%}
 {%- set required = params.required if params.required is defined and params.required else [] -%}
-{%- set ns = namespace(args=[]) -%}
-{%- for name, p in (params.properties if params.properties is defined and params.properties else {}).items() -%}
-{%- set arg = namespace(d={'name': name,
-      'type': p.type if p.type is defined and p.type is not none else 'any',
-      'description': p.description if p.description is string else ''}) -%}
-{%- for key, value in p.items() if key not in ['type', 'description', 'optional'] -%}
-{%- set arg.d = dict(arg.d, **{key: value}) -%}
-{%- endfor -%}
-{%- if name not in required -%}{%- set arg.d = dict(arg.d, optional=true) -%}{%- endif -%}
-{%- set ns.args = ns.args + [arg.d] -%}
-{%- endfor -%}
+{%- set props = params.properties if params.properties is defined and params.properties else {} -%}
 {%- if not loop.first %}{{ @@SEP@@ }}{% endif -%}
-{{- {'function': f.name, 'description': f.description if f.description is string else '',
-     'arguments': ns.args} | tojson(indent=4) -}}
+{{- '{\\n    "function": ' + f.name | tojson + ',\\n    "description": '
+    + (f.description if f.description is string else '') | tojson + ',\\n    "arguments": [' -}}
+{%- for name, p in props.items() -%}
+{{- (',' if not loop.first else '') + '\\n        {\\n            "name": ' + name | tojson -}}
+{{- field('type', p.type if p.type is defined and p.type is not none else 'any') -}}
+{{- field('description', p.description if p.description is string else '') -}}
+{%- for key, value in p.items() if key not in ['type', 'description', 'optional'] -%}
+{{- field(key, value) -}}
+{%- endfor -%}
+{%- if name not in required -%}{{- field('optional', true) -}}{%- endif -%}
+{{- '\\n        }' -}}
+{%- endfor -%}
+{{- ('\\n    ]' if props else ']') + '\\n}' -}}
 {%- endfor -%}
 {{- @@E_FUNC@@ -}}
 {%- endif -%}

@@ -9,16 +9,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from data.common import FctuneError, error_summary
 from data.models import check_adapter_base, load_model, load_tokenizer
-from data.render import FAMILIES, chat_template
+from data.render import FAMILIES, render, to_messages
+from data.schema import Call, Example, Function
 from data.tokens import adds_bos
+
+# A conversation that tells the v2 templates apart: a system prompt, an optional argument
+# with an enum, a call for the answer.
+_PROBE = Example(
+    user="Book a table for 2.",
+    functions=[
+        Function.from_v2(
+            {
+                "function": "book_table",
+                "description": "Book a table.",
+                "arguments": [
+                    {"name": "people", "type": "integer", "description": "Guests"},
+                    {"name": "area", "type": "string", "description": "Area", "enum": ["in", "out"], "optional": True},
+                ],
+            }
+        )
+    ],
+    calls=[Call("book_table", {"people": 2})],
+    system="Be brief.",
+)
 
 
 def family_of(tokenizer) -> str | None:
-    """The v2 family whose chat template the tokenizer carries (fctune saves one with every adapter)."""
+    """The v2 family whose format the tokenizer's chat template writes (fctune saves one with
+    every adapter). Told by rendering a probe conversation rather than by comparing template
+    text, so adapters saved with an earlier, equivalent template are recognised too."""
+    if not tokenizer.chat_template:
+        return None
+    messages, tools = to_messages(_PROBE)
+    try:
+        text = tokenizer.apply_chat_template(messages, tools=tools, tokenize=False)
+    except (TemplateError, TypeError, ValueError, KeyError):  # someone else's template
+        return None
+    start = tokenizer.bos_token if adds_bos(tokenizer) else ""
     for name in FAMILIES:
-        if tokenizer.chat_template == chat_template(name, adds_bos(tokenizer)):
+        prompt, completion = render(_PROBE, name)
+        if text == start + prompt + completion + tokenizer.eos_token:
             return name
     return None
 

@@ -3,7 +3,7 @@
 import pytest
 from conftest import FUNCTION_LIST, SYSTEM_ROWS, SYSTEM_WITH_FUNCTIONS, V2_ROWS, V3_ROWS, WEATHER_CALL
 
-from data.render import chat_template, render, render_functions, to_messages
+from data.render import FAMILIES, chat_template, render, render_functions, to_messages
 
 # Markers typed out here, not imported, so a change to the renderer cannot pass unnoticed.
 MARKERS = {
@@ -250,3 +250,11 @@ def test_response_template_puts_the_text_around_calls_in_content(answer, content
     for end in ("</s>", ""):  # ended by EOS as generated, or decoded without special tokens
         message = parse_response(answer + end, response_template("llama2", "</s>"), prefix="[/INST]\n\n")
         assert message.get("content") == content and len(message.get("tool_calls", [])) == calls
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_chat_template_uses_only_jinja_that_llama_cpp_reads(family):
+    """llama.cpp's Jinja engine (docs/serving.md: run, and it renders the template exactly as
+    transformers does) refuses `**` unpacking and has no `dict()`: neither may come back."""
+    template = chat_template(family, bos=True)
+    assert "**" not in template and "dict(" not in template

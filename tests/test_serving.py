@@ -290,3 +290,23 @@ def test_merge_refuses_an_adapter_without_the_v2_templates(tmp_path, tiny_llama)
     )
     assert result.returncode == 2 and "has no v2 chat template" in result.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "m").exists()
+
+
+def test_merge_recognises_an_earlier_equivalent_template_and_writes_todays(tmp_path, tiny_llama):
+    """The family is told by what the template renders, not by its text: an adapter saved with
+    an earlier template of the same format merges, and the merged model gets today's template."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from data.render import chat_template
+    from data.tokens import adds_bos
+    from train.merge import merge
+
+    model = AutoModelForCausalLM.from_pretrained(str(tiny_llama))
+    get_peft_model(model, LoraConfig(r=2)).save_pretrained(tmp_path / "a")
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_llama))
+    today = chat_template("mistral", adds_bos(tokenizer))
+    tokenizer.chat_template = "{#- written by an earlier version -#}\n" + today
+    tokenizer.save_pretrained(tmp_path / "a")
+    merge(tmp_path / "a", tmp_path / "m", dtype="float32")
+    assert (tmp_path / "m" / "chat_template.jinja").read_text() == today

@@ -26,7 +26,8 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
     from transformers import AutoTokenizer
 
     from data.models import base_model_name, check_adapter_base, load_model
-    from data.render import response_template
+    from data.render import chat_template, response_template
+    from data.tokens import adds_bos
     from eval.load import family_of
 
     if out.exists() and any(out.iterdir()):
@@ -39,7 +40,9 @@ def merge(adapter: Path, out: Path, dtype: str = "bfloat16", trust_remote_code: 
         raise FctuneError(
             f"the tokenizer in {adapter} has no v2 chat template: it was not saved by fctune's train stage"
         )
-    # Adapters trained before response templates existed get theirs here; the same one otherwise.
+    # Adapters saved by an earlier version get today's templates here (the same format, written
+    # so that more engines read it: llama.cpp's Jinja has no `**` or `dict()`); the same ones otherwise.
+    tokenizer.chat_template = chat_template(family, adds_bos(tokenizer))
     tokenizer.response_template = response_template(family, tokenizer.eos_token)
     base = load_model(base_name, dtype, trust_remote_code=trust_remote_code)
     try:
