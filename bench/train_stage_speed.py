@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         p.error(f"--set takes KEY=VALUE, not {bad[0]!r}")
 
-    from data.common import FctuneError, git_commit, library_versions, write_atomic
+    from data.common import FctuneError, git_commit, library_versions, quiet_known_noise, write_atomic
+
+    quiet_known_noise()  # before train.config imports TRL (and with it bitsandbytes)
     from train.config import parse_config
 
     overrides = [f"--{key}={value}" for key, value in (pair.split("=", 1) for pair in args.set)]
@@ -216,20 +218,30 @@ def training_rows(config, data: Path, steps: int) -> list[dict]:
 
 
 def row_counts(config, data: Path, steps: int) -> dict:
-    """All (non-padding) and trained tokens of each step's batch. Trained: the tokens the loss predicts
-    (SFT: labels other than -100; DPO: both completions)."""
+    """All (non-padding) and trained tokens of each step's batch, and the tokens the train stage counts
+    (`num_input_tokens_seen`, padding included). Trained: the tokens the loss predicts (SFT: labels other
+    than -100; DPO: both completions)."""
     rows, batch = training_rows(config, data, steps), config.train.per_device_train_batch_size
-    if config.run.method == "sft":
-        tokens = [len(r["input_ids"]) for r in rows]
-        trained = [sum(1 for t in r["labels"][1:] if t != -100) for r in rows]
+    batches = [rows[i : i + batch] for i in range(0, len(rows), batch)]
+    if config.run.method == "sft":  # padding-free: the stage counts exactly the rows' tokens
+        tokens = [sum(len(r["input_ids"]) for r in b) for b in batches]
+        trained = [sum(sum(1 for t in r["labels"][1:] if t != -100) for r in b) for b in batches]
+        seen = tokens
     else:
-        tokens = [2 * len(r["prompt_ids"]) + len(r["chosen_ids"]) + len(r["rejected_ids"]) for r in rows]
-        trained = [len(r["chosen_ids"]) + len(r["rejected_ids"]) for r in rows]
-    return {
-        "rows": len(rows),
-        "tokens": [sum(tokens[i : i + batch]) for i in range(0, len(rows), batch)],
-        "trained": [sum(trained[i : i + batch]) for i in range(0, len(rows), batch)],
-    }
+        tokens = [
+            sum(2 * len(r["prompt_ids"]) + len(r["chosen_ids"]) + len(r["rejected_ids"]) for r in b) for b in batches
+        ]
+        trained = [sum(len(r["chosen_ids"]) + len(r["rejected_ids"]) for r in b) for b in batches]
+        # DPO pads every chosen and rejected sequence of a batch to the longest, rounded up to pad_to_multiple_of.
+        multiple = config.train.pad_to_multiple_of or 1
+        seen = [
+            2
+            * len(b)
+            * -(-max(len(r["prompt_ids"]) + max(len(r["chosen_ids"]), len(r["rejected_ids"])) for r in b) // multiple)
+            * multiple
+            for b in batches
+        ]
+    return {"rows": len(rows), "tokens": tokens, "trained": trained, "seen": seen}
 
 
 def run_arm(arm: str, config_argv: list[str], steps: int, rows: dict) -> dict:
@@ -283,8 +295,8 @@ def stage_log(state_path: Path, rows: dict) -> dict:
         raise ArmFailed(f"{state_path}: expected a log line at every step")
     seen = [h["num_input_tokens_seen"] for h in logged]
     per_step = [b - a for a, b in zip([0, *seen], seen)]
-    if per_step != rows["tokens"]:
-        raise ArmFailed(f"{state_path}: the train stage saw {per_step} tokens per step, the rows hold {rows['tokens']}")
+    if per_step != rows["seen"]:
+        raise ArmFailed(f"{state_path}: the train stage saw {per_step} tokens per step, the rows hold {rows['seen']}")
     times = [h["train_runtime"] for h in logged]
     return {"step_seconds": [b - a for a, b in zip([0.0, *times], times)], "losses": [h["loss"] for h in logged]}
 

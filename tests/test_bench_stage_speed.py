@@ -70,3 +70,50 @@ def test_plain_loop_needs_a_padding_free_sft_config(tmp_path, tiny_llama, call_r
         check=False,
     )
     assert done.returncode == 2 and "error: the plain loop takes an SFT config with padding_free: true" in done.stderr
+
+
+@pytest.mark.slow
+def test_dpo_arms_train_the_same_padded_batches(tmp_path, tiny_llama, call_rows):
+    """DPO pads chosen and rejected to the batch's longest (rounded up to pad_to_multiple_of): the
+    stage's token counts are checked against that, and both arms train the same losses."""
+    config = write_config(
+        tmp_path / "tiny-dpo.yaml",
+        **base_config(
+            tiny_llama,
+            call_rows,
+            tmp_path / "unused",
+            method="dpo",
+            beta=0.1,
+            pad_to_multiple_of=16,
+            per_device_train_batch_size=2,
+            max_steps=48,
+        ),
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/train_stage_speed.py",
+            "--config",
+            str(config),
+            "--steps",
+            "3",
+            "--warmup",
+            "1",
+            "--rounds",
+            "1",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    result = json.loads((tmp_path / "results/train-stage-speed-tiny-dpo.json").read_text())
+    assert set(result["arms"]) == {"before", "now"} and set(result["ratios"]) == {"now/before"}
+    runs = {arm: result["arms"][arm]["runs"][0] for arm in ("before", "now")}
+    assert runs["before"]["losses"] == pytest.approx(runs["now"]["losses"], rel=1e-4)
