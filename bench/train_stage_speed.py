@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -234,13 +235,10 @@ def row_counts(config, data: Path, steps: int) -> dict:
         trained = [sum(len(r["chosen_ids"]) + len(r["rejected_ids"]) for r in b) for b in batches]
         # DPO pads every chosen and rejected sequence of a batch to the longest, rounded up to pad_to_multiple_of.
         multiple = config.train.pad_to_multiple_of or 1
-        seen = [
-            2
-            * len(b)
-            * -(-max(len(r["prompt_ids"]) + max(len(r["chosen_ids"]), len(r["rejected_ids"])) for r in b) // multiple)
-            * multiple
-            for b in batches
+        longest = [
+            max(len(r["prompt_ids"]) + max(len(r["chosen_ids"]), len(r["rejected_ids"])) for r in b) for b in batches
         ]
+        seen = [2 * len(b) * math.ceil(n / multiple) * multiple for b, n in zip(batches, longest)]
     return {"rows": len(rows), "tokens": tokens, "trained": trained, "seen": seen}
 
 

@@ -13,6 +13,19 @@ from test_train import base_config, write_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_benchmark(config: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """One round of 3 steps (1 warm-up) of every arm the config takes."""
+    return subprocess.run(
+        [sys.executable, "bench/train_stage_speed.py", "--config", str(config), "--steps", "3", "--warmup", "1"]
+        + ["--rounds", "1", "--cache", str(tmp_path / "cache"), "--results-dir", str(tmp_path / "results")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
 @pytest.mark.slow
 def test_arms_train_the_same_batches(tmp_path, tiny_llama, call_rows):
     config = write_config(
@@ -21,29 +34,7 @@ def test_arms_train_the_same_batches(tmp_path, tiny_llama, call_rows):
             tiny_llama, call_rows, tmp_path / "unused", padding_free=True, per_device_train_batch_size=2, max_steps=48
         ),
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "bench/train_stage_speed.py",
-            "--config",
-            str(config),
-            "--steps",
-            "3",
-            "--warmup",
-            "1",
-            "--rounds",
-            "1",
-            "--cache",
-            str(tmp_path / "cache"),
-            "--results-dir",
-            str(tmp_path / "results"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = run_benchmark(config, tmp_path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     result = json.loads((tmp_path / "results/train-stage-speed-tiny.json").read_text())
     assert set(result["ratios"]) == {"now/plain", "now/before"} and "| trained tokens/s |" in done.stdout
@@ -89,29 +80,7 @@ def test_dpo_arms_train_the_same_padded_batches(tmp_path, tiny_llama, call_rows)
             max_steps=48,
         ),
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "bench/train_stage_speed.py",
-            "--config",
-            str(config),
-            "--steps",
-            "3",
-            "--warmup",
-            "1",
-            "--rounds",
-            "1",
-            "--cache",
-            str(tmp_path / "cache"),
-            "--results-dir",
-            str(tmp_path / "results"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = run_benchmark(config, tmp_path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     result = json.loads((tmp_path / "results/train-stage-speed-tiny-dpo.json").read_text())
     assert set(result["arms"]) == {"before", "now"} and set(result["ratios"]) == {"now/before"}
