@@ -28,6 +28,8 @@ def generate(
     model, tokenizer, prompts: list[str], batch_size: int = 16, max_new_tokens: int = 256
 ) -> Iterator[tuple[int, str]]:
     """(index, output text) for each prompt, a batch at a time, in length order."""
+    if not prompts:  # a resumed evaluation with every row done; the tokenizer fails on an empty batch
+        return
     ids = encode_prompts(tokenizer, prompts)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     device = model.device

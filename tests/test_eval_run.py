@@ -142,6 +142,10 @@ def test_compare_writes_reports_and_resumes(tiny_llama, adapter, built, tmp_path
     redone = (out / "predictions.jsonl").read_text().splitlines()
     assert redone[:3] == text[:3] and len(redone) == 8 and all(json.loads(r) for r in redone)
     assert json.loads((out / "report.json").read_text())["models"] == report["models"]
+    finished = cli(*args)  # every row done: the report is written again from the predictions alone
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    assert (out / "predictions.jsonl").read_text().splitlines() == redone
+    assert json.loads((out / "report.json").read_text())["models"] == report["models"]
 
     other = cli(*args[:-2], "--max-samples", 2, "--out", out)
     assert other.returncode == 2 and "other settings (max_samples)" in other.stderr
