@@ -1,7 +1,8 @@
 """Quality against minutes of training: the learning curve of embedded configs.
 
     python bench/quality.py [--configs configs/smollm2-135m-sft.yaml ...] [--points 4] [--test-rows 144]
-                            [--bfcl-rows 160] [--others-rows 120] [--set KEY=VALUE ...] [--work DIR]
+                            [--bfcl-rows 160] [--others-rows 120] [--max-new-tokens 160]
+                            [--set KEY=VALUE ...] [--work DIR]
 
 Each config is trained once with `python -m train`, saving a checkpoint at --points evenly
 spaced steps; the base model (0 minutes) and every checkpoint are then evaluated with
@@ -13,6 +14,9 @@ spaced steps; the base model (0 minutes) and every checkpoint are then evaluated
            unlike our own), a sample of --others-rows: only what generalises scores there.
 Minutes are the run's training time (train_runtime) at each step, steps being of equal work.
 Prints a table per config, writes bench/results/quality.json and quality.png.
+
+With --work, what is already there is kept: a run trained by the same command is not trained
+again and finished evaluations are read back, so a config can be added to an earlier curve.
 """
 
 from __future__ import annotations
@@ -48,21 +52,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--test-rows", type=int, default=144)
     p.add_argument("--bfcl-rows", type=int, default=160)
     p.add_argument("--others-rows", type=int, default=120)
+    p.add_argument("--max-new-tokens", type=int, default=160, help="generation limit per row, as in the README")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override every config")
     p.add_argument("--work", help="where runs and evaluations go (default: a temporary directory)")
     p.add_argument("--results-dir", default=str(ROOT / "bench" / "results"))
     args = p.parse_args(argv)
-    if args.points < 1 or min(args.test_rows, args.bfcl_rows, args.others_rows) < 1:
-        p.error("--points and the row counts must be at least 1")
+    if args.points < 1 or min(args.test_rows, args.bfcl_rows, args.others_rows, args.max_new_tokens) < 1:
+        p.error("--points, the row counts and --max-new-tokens must be at least 1")
     work = Path(args.work or tempfile.mkdtemp(prefix="fctune-quality-"))
     rows = {"ours": args.test_rows, "bfcl": args.bfcl_rows, "others": args.others_rows}
-    results = {"rows": rows, "configs": {}}
+    results = {"rows": rows, "max_new_tokens": args.max_new_tokens, "configs": {}}
     base = None
     for config in args.configs:
         name = Path(config).stem
         run = train(config, work / name, args.points, args.set)
         if base is None:  # every config starts from the same base model, on the same rows
-            base = evaluate(None, run, work / "base", rows)
+            base = evaluate(None, run, work / "base", rows, args.max_new_tokens)
         points = [{"step": 0, "minutes": 0.0, **base}]
         info = json.loads((run / "run.json").read_text())
         seconds, steps = info["metrics"]["train_runtime"], info["global_step"]
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "step": step,
                     "minutes": round(seconds * step / steps / 60, 2),
-                    **evaluate(checkpoint, run, work / f"{name}-{step}", rows),
+                    **evaluate(checkpoint, run, work / f"{name}-{step}", rows, args.max_new_tokens),
                 }
             )
         results["configs"][name] = {"config": config, "set": args.set, "points": points}
@@ -99,31 +104,19 @@ def train(config: str, out: Path, points: int, overrides: list[str]) -> Path:
             steps = int(value)
     every = max(1, steps // points)
     flags = [f"--{k}={v}" for k, _, v in (item.partition("=") for item in overrides)]
-    sh(
-        [
-            sys.executable,
-            "-m",
-            "train",
-            config,
-            *flags,
-            "--output_dir",
-            str(out),
-            "--overwrite_output_dir",
-            "true",
-            "--eval_after_training",
-            "false",
-            "--save_strategy",
-            "steps",
-            "--save_steps",
-            str(every),
-            "--save_total_limit",
-            str(points + 1),
-        ]
-    )
+    cmd = [sys.executable, "-m", "train", config, *flags, "--output_dir", str(out), "--overwrite_output_dir", "true"]
+    cmd += ["--eval_after_training", "false", "--save_strategy", "steps", "--save_steps", str(every)]
+    cmd += ["--save_total_limit", str(points + 1)]
+    done = out.with_name(out.name + ".command.json")  # the command that trained `out` to the end
+    if done.is_file() and (out / "run.json").is_file() and json.loads(done.read_text()) == cmd[1:]:
+        print(f"reusing {out}, trained by the same command", flush=True)
+        return out
+    sh(cmd)
+    done.write_text(json.dumps(cmd[1:]) + "\n")
     return out
 
 
-def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict) -> dict:
+def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict, max_new_tokens: int) -> dict:
     family = json.loads((run / "run.json").read_text())["data"]["family"]  # checkpoints hold no tokenizer
     figures = {}
     for key, data in SETS.items():
@@ -141,6 +134,8 @@ def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict) -> dict:
             str(out / key),
             "--family",
             family,
+            "--max-new-tokens",
+            str(max_new_tokens),
         ]
         if adapter is not None:
             cmd += ["--adapter", str(adapter)]
