@@ -2,7 +2,7 @@
 
     python bench/quality.py [--configs configs/smollm2-135m-sft.yaml ...] [--points 4] [--test-rows 144]
                             [--bfcl-rows 160] [--others-rows 120] [--max-new-tokens 160]
-                            [--set KEY=VALUE ...] [--work DIR]
+                            [--sets ours bfcl others] [--set KEY=VALUE ...] [--work DIR]
 
 Each config is trained once with `python -m train`, saving a checkpoint at --points evenly
 spaced steps; the base model (0 minutes) and every checkpoint are then evaluated with
@@ -11,7 +11,9 @@ spaced steps; the base model (0 minutes) and every checkpoint are then evaluated
            exact-call accuracy on seen and unseen functions, no-call accuracy, asked-for-missing;
   bfcl     BFCL simple and irrelevance, a stratified sample of --bfcl-rows;
   others   BFCL live_simple and live_irrelevance (functions and requests contributed by users,
-           unlike our own), a sample of --others-rows: only what generalises scores there.
+           unlike our own), a sample of --others-rows: only what generalises scores there
+           (its prompts offer long function lists: the slowest of the three to evaluate).
+--sets chooses among them.
 Minutes are the run's training time (train_runtime) at each step, steps being of equal work.
 Prints a table per config, writes bench/results/quality.json and quality.png.
 
@@ -53,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--bfcl-rows", type=int, default=160)
     p.add_argument("--others-rows", type=int, default=120)
     p.add_argument("--max-new-tokens", type=int, default=160, help="generation limit per row, as in the README")
+    p.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS), help="evaluation sets")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override every config")
     p.add_argument("--work", help="where runs and evaluations go (default: a temporary directory)")
     p.add_argument("--results-dir", default=str(ROOT / "bench" / "results"))
@@ -60,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.points < 1 or min(args.test_rows, args.bfcl_rows, args.others_rows, args.max_new_tokens) < 1:
         p.error("--points, the row counts and --max-new-tokens must be at least 1")
     work = Path(args.work or tempfile.mkdtemp(prefix="fctune-quality-"))
-    rows = {"ours": args.test_rows, "bfcl": args.bfcl_rows, "others": args.others_rows}
+    counts = {"ours": args.test_rows, "bfcl": args.bfcl_rows, "others": args.others_rows}
+    rows = {key: counts[key] for key in SETS if key in args.sets}
     results = {"rows": rows, "max_new_tokens": args.max_new_tokens, "configs": {}}
     base = None
     for config in args.configs:
@@ -119,7 +123,8 @@ def train(config: str, out: Path, points: int, overrides: list[str]) -> Path:
 def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict, max_new_tokens: int) -> dict:
     family = json.loads((run / "run.json").read_text())["data"]["family"]  # checkpoints hold no tokenizer
     figures = {}
-    for key, data in SETS.items():
+    for key in rows:
+        data = SETS[key]
         cmd = [
             sys.executable,
             "-m",
@@ -142,7 +147,7 @@ def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict, max_new_tok
         sh(cmd)
         report = json.loads((out / key / "report.json").read_text())
         figures[key] = report["models"]["adapter" if adapter is not None else "base"]
-    return {"figures": {label: dig(figures[key], path) for label, key, path in FIGURES}}
+    return {"figures": {label: dig(figures[key], path) for label, key, path in FIGURES if key in rows}}
 
 
 def dig(figures: dict, path: tuple):
@@ -152,7 +157,7 @@ def dig(figures: dict, path: tuple):
 
 
 def print_table(name: str, points: list[dict]) -> None:
-    labels = [label for label, _, _ in FIGURES]
+    labels = list(points[0]["figures"])
     print(f"\n{name}\n{'step':>5} {'min':>6} " + " ".join(f"{label:>17}" for label in labels))
     for point in points:
         cells = ["–" if point["figures"][k] is None else f"{point['figures'][k]:.3f}" for k in labels]
@@ -165,8 +170,10 @@ def chart(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 4, figsize=(14, 6.5), sharex=True)
-    for ax, (label, key, _) in zip(axes.flat, FIGURES):
+    shown = [(label, key) for label, key, _ in FIGURES if key in results["rows"]]
+    rows = -(-len(shown) // 4)
+    fig, axes = plt.subplots(rows, 4, figsize=(14, 3.25 * rows), sharex=True, squeeze=False)
+    for ax, (label, key) in zip(axes.flat, shown):
         for name, run in results["configs"].items():
             xs = [p["minutes"] for p in run["points"] if p["figures"][label] is not None]
             ys = [p["figures"][label] for p in run["points"] if p["figures"][label] is not None]
@@ -174,6 +181,8 @@ def chart(results: dict, path: Path) -> None:
         ax.set_title(f"{label} (n={results['rows'][key]})", fontsize=9)
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
+    for ax in axes.flat[len(shown) :]:
+        ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("minutes of training")
     axes.flat[0].legend(fontsize=8)
