@@ -12,7 +12,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from data.common import FctuneError, error_summary
-from data.models import check_adapter_base, load_model, load_tokenizer
+from data.models import check_adapter_base, fitting_dtype, load_model, load_tokenizer
 from data.render import FAMILIES, render, to_messages
 from data.schema import Call, Example, Function
 from data.tokens import adds_bos
@@ -90,7 +90,7 @@ def load_for_eval(
         tokenizer = load_tokenizer(model_name, family)
     tokenizer.padding_side = "left"
 
-    model = load_model(model_name, dtype)
+    model = load_model(model_name, fitting_dtype("bfloat16") if dtype == "auto" else dtype)
     model.to("cuda" if torch.cuda.is_available() else "cpu").eval()
     if adapter is not None:
         from peft import PeftModel

@@ -282,7 +282,7 @@ def evaluate_training_run(config, built, model, tokenizer, sharded: bool) -> dic
         family=built.family,
         system_prompt=built.system,
         max_length=config.train.max_length,
-        dtype=config.model.dtype or "bfloat16",
+        dtype=config.model.dtype or "auto",
         overwrite=True,
     )
     settings.data = settings.data or str(built.path)

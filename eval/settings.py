@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from data.common import FctuneError
 
-DTYPES = ("bfloat16", "float16", "float32")
+DTYPES = ("auto", "bfloat16", "float16", "float32")
 # The fields that decide what an evaluation computes: a resumed evaluation must match them.
 IDENTITY = (
     "model",
@@ -61,7 +61,14 @@ class EvalSettings:
     batch_size: int = field(default=16, metadata={"help": "Rows per generation batch."})
     max_new_tokens: int = field(default=256, metadata={"help": "Generation limit per row."})
     max_length: int = field(default=2048, metadata={"help": "Rows are cut to this for the loss, as in training."})
-    dtype: str = field(default="bfloat16", metadata={"help": "Model weights dtype.", "choices": DTYPES})
+    dtype: str = field(
+        default="auto",
+        metadata={
+            "help": "Model weights dtype. auto: bfloat16 where it is native (a GPU with bf16, a CPU with AVX-512 "
+            "or Arm BF16), else float32 (emulated bf16 generates many times slower).",
+            "choices": DTYPES,
+        },
+    )
     out: str | None = field(
         default=None, metadata={"help": "Output directory (default: ADAPTER/eval-DATA, or runs/eval/DATA)."}
     )

@@ -67,6 +67,32 @@ def test_command_line_overrides_the_file(tmp_path):
     assert config.train.learning_rate == 0.5 and config.model.lora_r == 32
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_bf16_falls_back_to_float32_where_it_is_emulated(native, monkeypatch, capsys):
+    import train.config
+
+    monkeypatch.setattr(train.config, "bf16_is_native", lambda cpu: native)
+    embedded = str(ROOT / "configs/smollm2-135m-sft.yaml")
+    config = parse_config([embedded])
+    wanted = ("bfloat16", True, "bf16") if native else ("float32", False, "no")
+    assert (config.model.dtype, config.train.bf16, config.train.mixed_precision) == wanted
+    assert ("training in float32" in capsys.readouterr().out) is not native
+    kept = parse_config([embedded, "--bf16_fallback_to_float32", "false"])
+    assert (kept.model.dtype, kept.train.bf16) == ("bfloat16", True)
+    # QLoRA's compute and storage dtypes are the quantisation's business: left as written.
+    qlora = parse_config([str(ROOT / "configs/mistral-7b-sft.yaml"), "--use_cpu", "true"])
+    assert qlora.model.dtype == "bfloat16" and qlora.train.bf16
+
+
+def test_evaluation_dtype_auto_is_bf16_only_where_native(monkeypatch):
+    import data.models
+
+    for native, wanted in ((True, "bfloat16"), (False, "float32")):
+        monkeypatch.setattr(data.models, "bf16_is_native", lambda cpu=False: native)
+        assert data.models.fitting_dtype("bfloat16") == wanted
+        assert data.models.fitting_dtype("float16") == "float16"
+
+
 def write(tmp_path, **values) -> Path:
     base = {
         "model_name_or_path": "embedded",

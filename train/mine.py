@@ -27,7 +27,7 @@ def mine(
     seed: int = 0,
     batch_size: int = 16,
     max_new_tokens: int = 256,
-    dtype: str = "bfloat16",
+    dtype: str = "auto",
 ) -> dict:
     """Writes the build into `out` and returns its manifest."""
     from tqdm import tqdm
@@ -87,6 +87,7 @@ def mine(
 
 def main(argv: list[str] | None = None) -> int:
     from data.common import run_cli, take_debug_flag
+    from eval.settings import DTYPES
 
     parser = argparse.ArgumentParser(
         prog="python -m train.mine", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=256)
-    parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
+    parser.add_argument("--dtype", default="auto", choices=DTYPES, help="as python -m eval --dtype")
     argv, debug = take_debug_flag(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
 
