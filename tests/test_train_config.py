@@ -26,7 +26,8 @@ MODELS = [
 
 
 def test_every_model_ships_sft_and_dpo():
-    assert {p.stem for p in SHIPPED} == {f"{m}-{method}" for m in MODELS for method in ("sft", "dpo")}
+    longer = {"smollm2-135m-sft-long"}  # the embedded default trained longer
+    assert {p.stem for p in SHIPPED} - longer == {f"{m}-{method}" for m in MODELS for method in ("sft", "dpo")}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
