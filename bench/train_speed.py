@@ -13,7 +13,7 @@ format for the shape's family, max length from the shipped config):
 Each side runs in its own process, one after the other, and trains --steps optimiser steps;
 the first --warmup are left out. Printed per side: non-padding tokens per second, median
 step time, peak memory and MFU (model FLOPs per second over the rate of a large bf16
-matrix product measured on the same device at the start), then the ratios ours/baseline.
+matrix product, float32 where bf16 is emulated, measured on the same device at the start), then the ratios ours/baseline.
 Before that, bench/packing_check.py checks that padding-free and packed batches train the
 same thing as padded ones. One JSON per shape and method goes to --results-dir, with the
 device, library versions and settings.
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--cache", help="random checkpoints and data (default: $FCTUNE_CACHE/bench or ~/.cache/fctune/bench)"
     )
-    p.add_argument("--peak-tflops", type=float, help="MFU denominator (default: measured bf16 matmul rate)")
+    p.add_argument("--peak-tflops", type=float, help="MFU denominator (default: measured bf16 matmul rate, float32 where bf16 is emulated)")
     p.add_argument("--side", help=argparse.SUPPRESS)  # internal: run one side from a spec file
     args = p.parse_args(argv)
     if args.side:
@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.random_model import SHAPES, BenchSetupError
     from data.common import FctuneError, write_atomic
+    from data.models import bf16_is_native
 
     gpu = torch.cuda.is_available()
     shapes = args.shapes or (["llama2-7b", "mistral-7b"] if gpu else ["tiny-llama2"])
@@ -126,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     failed = []
     try:
-        peak = args.peak_tflops or matmul_tflops()
-        print(f"device: {device_name()}; bf16 matmul peak used for MFU: {peak:.1f} TFLOP/s")
+        dtype = "bfloat16" if bf16_is_native() else "float32"
+        peak = args.peak_tflops or matmul_tflops(dtype)
+        print(f"device: {device_name()}; {dtype} matmul peak used for MFU: {peak:.1f} TFLOP/s")
         for shape in shapes:
             check = packing_check(shape, cache) if "sft" in args.methods else None
             if check is not None and not check["passed"]:
@@ -293,16 +295,17 @@ def _worker(spec_path: Path) -> int:
     return 0
 
 
-def matmul_tflops() -> float:
-    """The rate of a large bf16 matrix product on this device (the practical peak MFU is quoted against):
-    median of 3 timed rounds of about a second each, after a warm-up round that brings the clocks up."""
+def matmul_tflops(dtype: str) -> float:
+    """The rate of a large matrix product in `dtype` on this device (the practical peak MFU is quoted
+    against): median of 3 timed rounds of about a second each, after a warm-up round that brings the
+    clocks up. bf16 where it is native, else float32: emulated bf16 is slower than anything it trains."""
     import statistics
 
     import torch
 
     gpu = torch.cuda.is_available()
     n = 8192 if gpu else 1024
-    a = torch.randn(n, n, dtype=torch.bfloat16, device="cuda" if gpu else "cpu")
+    a = torch.randn(n, n, dtype=getattr(torch, dtype), device="cuda" if gpu else "cpu")
     repeats, rates = 1, []
     while len(rates) < 4:
         if gpu:

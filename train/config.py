@@ -495,7 +495,7 @@ def _fall_back_to_float32(config: Config) -> None:
     if not config.run.bf16_fallback_to_float32 or model.load_in_4bit or model.load_in_8bit:
         return
     if (model.dtype == "bfloat16" or train.bf16) and not bf16_is_native(cpu=train.use_cpu):
-        print("bfloat16 is not native on this CPU: training in float32 (bf16_fallback_to_float32)")
+        print("bfloat16 is not native on this device: training in float32 (bf16_fallback_to_float32)")
         model.dtype = "float32" if model.dtype == "bfloat16" else model.dtype
         train.bf16 = False
         train.mixed_precision = "no"  # what TrainingArguments derived from bf16 when it was parsed
