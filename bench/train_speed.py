@@ -13,7 +13,8 @@ format for the shape's family, max length from the shipped config):
 Each side runs in its own process, one after the other, and trains --steps optimiser steps;
 the first --warmup are left out. Printed per side: non-padding tokens per second, median
 step time, peak memory and MFU (model FLOPs per second over the rate of a large bf16
-matrix product, float32 where bf16 is emulated, measured on the same device at the start), then the ratios ours/baseline.
+matrix product, float32 where bf16 is emulated, measured on the same device at the
+start), then the ratios ours/baseline.
 Before that, bench/packing_check.py checks that padding-free and packed batches train the
 same thing as padded ones. One JSON per shape and method goes to --results-dir, with the
 device, library versions and settings.
@@ -89,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--cache", help="random checkpoints and data (default: $FCTUNE_CACHE/bench or ~/.cache/fctune/bench)"
     )
-    p.add_argument("--peak-tflops", type=float, help="MFU denominator (default: measured bf16 matmul rate, float32 where bf16 is emulated)")
+    p.add_argument(
+        "--peak-tflops",
+        type=float,
+        help="MFU denominator (default: measured bf16 matmul rate, float32 where bf16 is emulated)",
+    )
     p.add_argument("--side", help=argparse.SUPPRESS)  # internal: run one side from a spec file
     args = p.parse_args(argv)
     if args.side:

@@ -89,7 +89,7 @@ def test_evaluation_dtype_auto_is_bf16_only_where_native(monkeypatch):
     import data.models
 
     for native, wanted in ((True, "bfloat16"), (False, "float32")):
-        monkeypatch.setattr(data.models, "bf16_is_native", lambda cpu=False: native)
+        monkeypatch.setattr(data.models, "bf16_is_native", lambda cpu=False, native=native: native)
         assert data.models.fitting_dtype("bfloat16") == wanted
         assert data.models.fitting_dtype("float16") == "float16"
 
