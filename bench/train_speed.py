@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.random_model import SHAPES, BenchSetupError
     from data.common import FctuneError, write_atomic
-    from data.models import bf16_is_native
+    from data.models import fitting_dtype
 
     gpu = torch.cuda.is_available()
     shapes = args.shapes or (["llama2-7b", "mistral-7b"] if gpu else ["tiny-llama2"])
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     failed = []
     try:
-        dtype = "bfloat16" if bf16_is_native() else "float32"
+        dtype = fitting_dtype("bfloat16")
         peak = args.peak_tflops or matmul_tflops(dtype)
         print(f"device: {device_name()}; {dtype} matmul peak used for MFU: {peak:.1f} TFLOP/s")
         for shape in shapes:

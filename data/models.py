@@ -131,9 +131,9 @@ def bf16_is_native(cpu: bool = False) -> bool:
     return torch.ops.mkldnn._is_mkldnn_bf16_supported()
 
 
-def fitting_dtype(dtype: str, cpu: bool = False) -> str:
+def fitting_dtype(dtype: str) -> str:
     """`dtype`, with bfloat16 replaced by float32 where bf16 is not native (see bf16_is_native)."""
-    return "float32" if dtype == "bfloat16" and not bf16_is_native(cpu) else dtype
+    return "float32" if dtype == "bfloat16" and not bf16_is_native() else dtype
 
 
 def load_model(
