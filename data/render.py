@@ -38,6 +38,8 @@ FAMILIES = {
         Family("mistral", "[INST] ", " [/INST]"),
         Family("zephyr", "<|user|>\n", "</s>\n<|assistant|>\n"),
         Family("deepseek-coder", "\n### Instruction:\n", "\n### Response:\n"),
+        # ChatML (SmolLM2, Qwen, Hermes): a model's own turn markers let its instruction tuning carry over.
+        Family("chatml", "<|im_start|>user\n", "<|im_end|>\n<|im_start|>assistant\n"),
     )
 }
 

@@ -182,7 +182,7 @@ def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
 @pytest.mark.slow
 def test_module_entry_point_and_help():
     result = subprocess.run([sys.executable, "-m", "data", "build", "--help"], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0 and "--family {llama2,mistral,zephyr,deepseek-coder}" in result.stdout
+    assert result.returncode == 0 and "--family {llama2,mistral,zephyr,deepseek-coder,chatml}" in result.stdout
     result = subprocess.run(
         [sys.executable, "-m", "data", "build", "--source", "builtin"], cwd=ROOT, capture_output=True, text=True
     )

@@ -11,6 +11,7 @@ MARKERS = {
     "mistral": ("[INST] ", " [/INST]"),
     "zephyr": ("<|user|>\n", "</s>\n<|assistant|>\n"),
     "deepseek-coder": ("\n### Instruction:\n", "\n### Response:\n"),
+    "chatml": ("<|im_start|>user\n", "<|im_end|>\n<|im_start|>assistant\n"),
 }
 USER = "How warm is it in Lisbon today?"
 

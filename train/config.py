@@ -50,7 +50,8 @@ class RunArguments:
     family: str | None = field(
         default=None,
         metadata={
-            "help": "Prompt format family (llama2, mistral, zephyr, deepseek-coder); defaults to the built dataset's."
+            "help": "Prompt format family (llama2, mistral, zephyr, deepseek-coder, chatml); defaults to the "
+            "built dataset's."
         },
     )
     system_prompt: str = field(default="", metadata={"help": "System prompt for rows that have none."})
