@@ -85,7 +85,7 @@ def load_for_eval(
             family = trained
     family = family or data_family
     if family is None:
-        raise FctuneError("no prompt family: pass --family (llama2, mistral, zephyr, deepseek-coder, chatml)")
+        raise FctuneError(f"no prompt family: pass --family ({', '.join(FAMILIES)})")
     if tokenizer is None:
         tokenizer = load_tokenizer(model_name, family)
     tokenizer.padding_side = "left"
