@@ -68,6 +68,9 @@ MEASUREMENT_ONLY = [
     "true",
     "--train_sampling_strategy",
     "sequential",
+    # Each row alone in every arm (the plain loop knows no shared prefixes): the same batches everywhere.
+    "--shared_prefix_rows",
+    "1",
 ]
 FIGURES = ("trained_tokens_per_second", "tokens_per_second", "median_step_seconds", "peak_memory_gb")
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from itertools import groupby
 from pathlib import Path
 
 import jsonschema
@@ -20,7 +21,7 @@ from data.builtin import DOMAINS, FUNCTIONS, HELD_OUT, SIZES, load_builtin
 from data.builtin.catalog import ALIKE_OF, DOMAIN_OF, PLAN_OF, PLANS
 from data.builtin.catalog import _style as style
 from data.builtin.catalog import _words as words
-from data.builtin.generate import FUNCTION_CHARS, SHARES, SIZE, normalise
+from data.builtin.generate import FUNCTION_CHARS, GROUP, SHARES, SIZE, normalise
 from data.builtin.no_call import CAPITALS, CATEGORIES
 from data.render import render
 from data.schema import Example
@@ -192,6 +193,28 @@ def test_independent_of_hash_seed(splits):
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == _digest(splits)
+
+
+def test_training_rows_come_in_groups_offering_the_same_functions(splits):
+    """Groups of GROUP["train"] rows share one list of offered functions (what shared_prefix_rows joins), with
+    more than one kind of answer in most; validation and test rows each draw their own list."""
+    train = splits["train"]
+    runs = [len(list(g)) for _, g in groupby(train, key=lambda ex: json.dumps(_names(ex)))]
+    assert Counter(runs).most_common(1)[0] == (GROUP["train"], pytest.approx(len(train) / GROUP["train"], rel=0.02))
+    groups = [train[i : i + GROUP["train"]] for i in range(0, len(train), GROUP["train"])]
+    mixed = sum(len({ex.meta.get("subkind", ex.meta["kind"]) for ex in g}) > 1 for g in groups)
+    assert mixed > 0.6 * len(groups)
+    for name in ("validation", "test"):
+        same = sum(_names(a) == _names(b) for a, b in zip(splits[name], splits[name][1:]))
+        assert same < 0.05 * len(splits[name]), name
+
+
+def test_test_rows_do_not_depend_on_how_training_rows_are_made(splits, monkeypatch):
+    """Each split draws from its own stream, test first: training rows made another way leave test alone."""
+    monkeypatch.setitem(GROUP, "train", 1)
+    again = load_builtin()
+    assert [ex.to_record() for ex in again["test"]] == [ex.to_record() for ex in splits["test"]]
+    assert [ex.to_record() for ex in again["train"]] != [ex.to_record() for ex in splits["train"]]
 
 
 def test_kind_mix(splits):

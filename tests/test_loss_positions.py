@@ -34,6 +34,7 @@ def make_trainer(
     padding_free: bool,
     attn: str = "sdpa",
     dtype=torch.float64,
+    batch_size: int = 3,
 ):
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM
@@ -46,7 +47,7 @@ def make_trainer(
     lora = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
     args = SFTConfig(
         output_dir=str(out),
-        per_device_train_batch_size=3,
+        per_device_train_batch_size=batch_size,
         use_cpu=True,
         bf16=dtype == torch.bfloat16,
         report_to="none",
@@ -142,6 +143,43 @@ def test_bf16_autocast_trains_as_trl(tiny_llama, tmp_path):
         assert grad.dtype == torch.float32
         assert (grad - trl_grads[name]).norm() <= 3e-2 * trl_grads[name].norm(), name
     assert all(m.cast_input_dtype_enabled for m in ours.model.modules() if hasattr(m, "cast_input_dtype_enabled"))
+
+
+def test_shared_prefix_layout_trains_exactly_as_the_rows_apart(tiny_llama, tmp_path):
+    """Rows that start alike, laid out as one sequence with their common prompt once (train.data,
+    then the trainer's collator and sdpa_rows): the loss and every LoRA gradient of the rows apart,
+    in fewer tokens; a row alone keeps its own layout."""
+    from datasets import Dataset
+
+    from data.models import load_tokenizer
+    from train.data import shared_prefix_layout
+
+    tok = load_tokenizer(str(tiny_llama), "llama2")
+    g = torch.Generator().manual_seed(2)
+    common = torch.randint(3, len(tok), (15,), generator=g).tolist()
+    rows = sft_rows(tok, 5)
+    ids = [common + r for r in rows["input_ids"]]
+    labels = [[-100] * 15 + r for r in rows["labels"]]
+    apart = Dataset.from_list([{"input_ids": i, "labels": lab} for i, lab in zip(ids, labels)])
+    laid = Dataset.from_list([shared_prefix_layout(ids[:3], labels[:3]), shared_prefix_layout(ids[3:], labels[3:])])
+    assert laid[1]["position_ids"] == [*range(len(ids[3])), *range(15, len(ids[4]))]
+    assert shared_prefix_layout(ids[:1], labels[:1]) == {**apart[0], "position_ids": list(range(len(ids[0])))}
+
+    shared = make_trainer(tiny_llama, tok, laid, tmp_path / "a", "trained_positions", True, "sdpa_rows")
+    alone = make_trainer(tiny_llama, tok, apart, tmp_path / "b", "trained_positions", True, "sdpa_rows", batch_size=5)
+    shared_batch = next(iter(shared.get_train_dataloader()))
+    apart_batch = next(iter(alone.get_train_dataloader()))
+    assert shared_batch["input_ids"].shape[1] == apart_batch["input_ids"].shape[1] - 3 * 15  # 5 rows, 2 prefixes
+    assert torch.equal(shared_batch["position_ids"][0], torch.tensor(laid[0]["position_ids"] + laid[1]["position_ids"]))
+    loss, grads, metrics = loss_and_grads(shared, shared_batch)
+    apart_loss, apart_grads, apart_metrics = loss_and_grads(alone, apart_batch)
+    torch.testing.assert_close(loss, apart_loss, rtol=1e-12, atol=0)
+    for name, grad in grads.items():
+        assert grad.abs().max() > 0, name
+        # Llama's RMSNorm computes in float32 even in a float64 model, and the prefix's gradient from its rows
+        # is summed before it here, after it apart: equal to float32 precision of the tensor's largest entry.
+        torch.testing.assert_close(grad, apart_grads[name], rtol=0, atol=1e-6 * grad.abs().max().item(), msg=name)
+    assert metrics["mean_token_accuracy"] == pytest.approx(apart_metrics["mean_token_accuracy"], rel=1e-12)
 
 
 def test_sdpa_rows_equals_sdpa_on_padding_free_and_padded_batches(tiny_llama, llama_tokenizer, tmp_path):

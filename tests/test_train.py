@@ -473,3 +473,40 @@ def test_lora_last_layers_trains_only_the_top_blocks(tmp_path, tiny_llama, call_
         keys = list(f.keys())
     assert keys and all(".layers.1." in k for k in keys)
     assert 1 in reached and 0 not in reached
+
+
+def test_shared_prefix_rows_lays_rows_out_with_their_functions_once(tmp_path, tiny_llama, call_rows):
+    """shared_prefix_rows: 4 through the training script: the 12 training rows, which all offer the same
+    functions, train as 3 sequences of 4 rows, the function list once in each, and the adapter saves.
+    (That this trains exactly what the rows apart train: tests/test_loss_positions.py.)"""
+    from train.__main__ import train
+    from train.config import parse_config
+
+    out = tmp_path / "shared"
+    path = write_config(
+        tmp_path / "shared.yaml",
+        **base_config(
+            tiny_llama,
+            call_rows,
+            out,
+            max_steps=3,
+            per_device_train_batch_size=1,
+            padding_free=True,
+            shared_prefix_rows=4,
+            save_strategy="no",
+            eval_after_training=False,
+        ),
+    )
+    seen = []
+    assert train(parse_config([str(path)]), on_trainer=seen.append) == 0
+    trainer = seen[0]
+    assert len(trainer.train_dataset) == 3
+    batch = next(iter(trainer.get_train_dataloader()))
+    positions = batch["position_ids"][0]
+    restarts = (positions[1:] != positions[:-1] + 1).nonzero().flatten() + 1
+    prefix = int(positions[restarts[0]])
+    assert len(restarts) == 3 and all(int(positions[i]) == prefix for i in restarts)  # 4 rows, one prefix
+    assert "<FUNCTIONS>" in trainer.processing_class.decode(batch["input_ids"][0, :prefix])
+    assert int((batch["labels"][0] == trainer.processing_class.eos_token_id).sum()) == 4
+    assert (out / "adapter_model.safetensors").is_file()
+    assert len([h for h in trainer.state.log_history if "loss" in h]) == 3

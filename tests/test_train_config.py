@@ -138,6 +138,9 @@ def write(tmp_path, **values) -> Path:
         ({"use_liger_kernel": True}, [], "use_liger_kernel needs liger-kernel"),
         ({"lora_last_layers": 2}, [], "lora_last_layers needs lora_target_modules as a list"),
         ({"lora_last_layers": 0, "lora_target_modules": ["q_proj"]}, [], "lora_last_layers must be at least 1"),
+        ({"shared_prefix_rows": 0}, [], "shared_prefix_rows must be at least 1"),
+        ({"shared_prefix_rows": 4, "padding_free": False}, [], "shared_prefix_rows above 1 needs method sft with"),
+        ({"shared_prefix_rows": 4, "padding_free": True, "attn_implementation": "sdpa"}, [], "sdpa cannot"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path, values, args, message):

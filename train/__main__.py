@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 HELP = __doc__
@@ -75,7 +76,9 @@ def train(config, on_trainer=None) -> int:
             tokenizer = load_tokenizer(
                 model_args.model_name_or_path, built.family, args.trust_remote_code, model_args.model_revision
             )
-            make = sft_dataset if run.method == "sft" else dpo_dataset
+            make = (
+                partial(sft_dataset, shared_prefix_rows=run.shared_prefix_rows) if run.method == "sft" else dpo_dataset
+            )
             with state.main_process_first():
                 train_set = make(built, "train", tokenizer, args.max_length, run.max_train_samples)
                 eval_set = make(built, "validation", tokenizer, args.max_length, run.max_eval_samples)
@@ -98,6 +101,11 @@ def train(config, on_trainer=None) -> int:
                 args.trust_remote_code,
                 device=state.device,
             )
+            if run.shared_prefix_rows > 1 and model.config._attn_implementation != "sdpa_rows":
+                raise FctuneError(
+                    f"shared_prefix_rows needs attn_implementation: sdpa_rows, which reads the layout from "
+                    f"position ids; {model.config._attn_implementation} would let rows see one another"
+                )
             model.config.use_cache = False  # useless in training, and at odds with activation checkpointing
             peft_config = None
             if run.sft_adapter:

@@ -71,6 +71,16 @@ class RunArguments:
             "so a step costs less: the lower blocks run forward only."
         },
     )
+    shared_prefix_rows: int = field(
+        default=1,
+        metadata={
+            "help": "SFT: join up to N training rows that offer the same functions (and system prompt) into "
+            "one sequence: their common prompt once, then each row's own rest, which sees that prompt and "
+            "itself only (position ids carry the layout; data/attention.py). The loss and gradients are "
+            "those of the rows apart, in fewer tokens: function metadata is most of a row. A batch then "
+            "counts such sequences. 1: each row alone. Needs padding_free and the sdpa_rows attention."
+        },
+    )
     bf16_fallback_to_float32: bool = field(
         default=True,
         metadata={
@@ -364,6 +374,7 @@ RANGES = [
     ("run", "validation_size", 0, True),
     ("run", "max_train_samples", 1, True),
     ("run", "lora_last_layers", 1, True),
+    ("run", "shared_prefix_rows", 1, True),
     ("run", "max_eval_samples", 1, True),
     ("evaluation", "eval_max_samples", 1, True),
     ("evaluation", "eval_batch_size", 1, True),
@@ -450,6 +461,13 @@ def check_config(config: Config) -> None:
         raise FctuneError(
             "padding_free is not available for DPO in TRL 1.16 (its DPOTrainer falls back to "
             "padding): set padding_free: false"
+        )
+    if run.shared_prefix_rows > 1 and (run.method != "sft" or not train.padding_free or train.packing):
+        raise FctuneError("shared_prefix_rows above 1 needs method sft with padding_free: true and packing: false")
+    if run.shared_prefix_rows > 1 and model.attn_implementation not in (None, "sdpa_rows"):
+        raise FctuneError(
+            f"shared_prefix_rows above 1 needs the sdpa_rows attention, which reads the layout from position "
+            f"ids; {model.attn_implementation} cannot"
         )
     if run.lora_last_layers and not isinstance(model.lora_target_modules, list):
         raise FctuneError(

@@ -88,8 +88,16 @@ def _build(run, out: Path) -> dict:
     )
 
 
-def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit: int | None = None) -> Dataset | None:
-    """input_ids and labels (-100 outside the completion).
+def sft_dataset(
+    built: BuiltData,
+    split: str,
+    tokenizer,
+    max_length: int,
+    limit: int | None = None,
+    shared_prefix_rows: int = 1,
+) -> Dataset | None:
+    """input_ids and labels (-100 outside the completion); up to `shared_prefix_rows` rows that offer
+    the same functions joined into one (see `shared_prefix_layout`), in the order they come.
 
     Rows longer than max_length are left out, not cut: a cut answer would teach a call
     that never ends, or ends in broken JSON."""
@@ -110,12 +118,50 @@ def sft_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit:
     tokenized = tokenized.map(
         to_labels, batched=True, remove_columns=["prompt", "completion", "completion_mask"], desc=f"masking {split}"
     )
-    kept = tokenized.filter(lambda r: len(r["input_ids"]) <= max_length, desc=f"checking {split}")
+    fits = [len(ids) <= max_length for ids in tokenized["input_ids"]]
+    kept = tokenized.select([i for i, ok in enumerate(fits) if ok])
     if len(kept) < len(tokenized):
         PartialState().print(
             f"{split}: left out {len(tokenized) - len(kept)} row(s) longer than max_length {max_length}"
         )
-    return kept
+    if shared_prefix_rows <= 1:
+        return kept
+    by_offer: dict[str, list[int]] = {}
+    for i, key in enumerate(_offer_key(r["example"]) for r, ok in zip(rows, fits) if ok):
+        by_offer.setdefault(key, []).append(i)
+    groups = sorted(
+        g[k : k + shared_prefix_rows] for g in by_offer.values() for k in range(0, len(g), shared_prefix_rows)
+    )
+    ids, labels = kept["input_ids"], kept["labels"]
+    return Dataset.from_list([shared_prefix_layout([ids[i] for i in g], [labels[i] for i in g]) for g in groups])
+
+
+def _offer_key(example_json: str) -> str:
+    """What a row's prompt starts with: its functions, where they go, and its system prompt."""
+    example = json.loads(example_json)
+    return json.dumps([example["tools"], example["functions_in_system"], example["system"]])
+
+
+def shared_prefix_layout(input_ids: list[list[int]], labels: list[list[int]]) -> dict:
+    """Rows as one sequence: the prompt tokens they all start with, once, then each row's remaining tokens.
+
+    Position ids say where each token sits in its own row: the prefix counts from 0, and each
+    row's rest goes on from the prefix's length. The sdpa_rows attention (data/attention.py) reads
+    that layout from them: a rest sees the prefix and itself, never another row. Every token then
+    has the context, position and target it has in its own row, so the loss and its gradients are
+    those of the rows apart. Each rest keeps at least one prompt token, since the token before a
+    rest's first one in the sequence is the previous row's last, not its own context."""
+    prompt_lengths = [next((i for i, t in enumerate(lab) if t != -100), len(lab)) for lab in labels]
+    shared = 0
+    limit = min(prompt_lengths) - 1
+    while shared < limit and all(ids[shared] == input_ids[0][shared] for ids in input_ids):
+        shared += 1
+    out = {"input_ids": input_ids[0][:shared], "labels": [-100] * shared, "position_ids": list(range(shared))}
+    for ids, lab in zip(input_ids, labels):
+        out["input_ids"] += ids[shared:]
+        out["labels"] += lab[shared:]
+        out["position_ids"] += range(shared, len(ids))
+    return out
 
 
 def dpo_dataset(built: BuiltData, split: str, tokenizer, max_length: int, limit: int | None = None) -> Dataset | None:

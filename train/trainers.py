@@ -124,6 +124,15 @@ def next_token_positions(trained: torch.Tensor) -> torch.Tensor:
 
 
 class FctuneSFTTrainer(ThroughputLogging, TrainedPositions, SFTTrainer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_collator = OwnPositions(self.data_collator)
+
+    def _set_signature_columns_if_needed(self):
+        super()._set_signature_columns_if_needed()
+        if "position_ids" not in self._signature_columns:  # rows laid out with shared prefixes bring theirs
+            self._signature_columns = [*self._signature_columns, "position_ids"]
+
     def _ours_apply(self) -> bool:
         # plain next-token cross-entropy: not label smoothing, DFT, a custom loss or an MoE auxiliary loss
         return (
@@ -160,6 +169,22 @@ class FctuneSFTTrainer(ThroughputLogging, TrainedPositions, SFTTrainer):
             self._total_train_tokens += int(tokens) // self._tp_size
         self._metrics[mode]["num_tokens"] = [self._total_train_tokens]
         return loss
+
+
+class OwnPositions:
+    """TRL's padding-free collator numbers each example's tokens from 0. An example laid out by
+    train.data.shared_prefix_layout brings its own position ids (the layout the attention reads):
+    this puts them in the batch instead."""
+
+    def __init__(self, collate):
+        self.collate = collate
+
+    def __call__(self, examples: list[dict]) -> dict:
+        batch = self.collate(examples)
+        if "position_ids" in examples[0]:
+            own = torch.tensor([p for e in examples for p in e["position_ids"]])
+            batch["position_ids"][0, : own.numel()] = own
+        return batch
 
 
 def entropy_of(logits: torch.Tensor) -> torch.Tensor:

@@ -8,8 +8,16 @@ Row kinds (meta["kind"], what evaluation reads) and, for text answers, what they
                 near_miss   a request for a function that is not offered, beside others of its domain
                 off_domain  a request for a function that is not offered, beside others of other domains
 
-One random.Random(SEED) drives everything, and nothing iterates over a set or calls hash(),
-so every call returns the same rows whatever PYTHONHASHSEED is.
+Training rows come in groups that offer the same functions: a call, then other requests
+against the same list (another call, an ask, a request none of them fits, a general
+question). The model sees one list answered several ways, and a trainer that shares the
+prompt prefix (train/data.py) computes the list once for the group. Test and validation
+rows stand alone, each with its own list.
+
+Each split has its own random stream, seeded from SEED and its name, and test is made first:
+how training rows are made never changes the test rows, and no training prompt repeats a
+test one. Nothing iterates over a set or calls hash(), so every call returns the same rows
+whatever PYTHONHASHSEED is.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ SHARES = {
     "test": {"call": 0.50, "ask": 0.20, "general": 0.10, "near_miss": 0.10, "off_domain": 0.10},
 }
 SHARES["validation"] = SHARES["train"]
+GROUP = {"train": 4, "validation": 1, "test": 1}  # rows offered the same functions, one after another
 KIND_OF = {"call": "call", "ask": "ask", "general": "no_call", "near_miss": "no_call", "off_domain": "no_call"}
 OFFERED = (0.30, 0.35, 0.25, 0.10)  # chance of offering 1, 2, 3 or 4 functions with a call or ask row
 REFUSAL_OFFERED = (0.40, 0.40, 0.20)  # 1, 2 or 3 functions with a text row
@@ -43,9 +52,9 @@ MAX_TRIES = 200
 
 
 def generate() -> dict[str, list[Example]]:
-    rng = random.Random(SEED)
     owner: dict[str, str] = {}  # normalised prompt -> the split that used it; no prompt is in two splits
-    return {split: _split(split, size, rng, owner) for split, size in SIZES.items()}
+    made = {s: _split(s, SIZES[s], random.Random(f"{SEED}/{s}"), owner) for s in ("test", "validation", "train")}
+    return {split: made[split] for split in SIZES}
 
 
 def normalise(text: str) -> str:
@@ -70,40 +79,95 @@ def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> 
     counts["call"] += size - sum(counts.values())
     subkinds = [k for k, n in counts.items() for _ in range(n)]
     rng.shuffle(subkinds)
-    rows = []
-    for i, sub in enumerate(subkinds):
-        # In test, every other row about a function is about a held-out one: plenty of both.
+    rows: list[Example] = []
+    offered, in_group = None, 0  # the functions the current group offers, and its rows so far
+    while subkinds:
+        i = len(rows)
+        if in_group == GROUP[split]:
+            offered, in_group = None, 0
+        k, made = _next_row(subkinds, test and i % 2 == 0, rng, owner, offered)
+        if made is None:  # no kind left fits the group's functions: start a new group
+            offered, in_group = None, 0
+            continue
+        sub = subkinds.pop(k)
         unseen = test and sub != "general" and i % 2 == 0
-        for _ in range(MAX_TRIES):
-            ex, meta = _make(sub, unseen, rng)
-            key = normalise(ex.user)
-            if owner.get(key) is None:
-                break
-        else:
-            raise RuntimeError(f"builtin: no fresh {sub} row for {split} after {MAX_TRIES} tries")
-        owner[key] = split
+        ex, meta = made
+        owner[normalise(ex.user)] = split
         ex.meta = {"id": f"builtin-{split}-{i + 1:05d}", "source": "builtin", "kind": KIND_OF[sub], **meta}
         if test:
             ex.meta["unseen"] = unseen
         rows.append(ex)
+        offered, in_group = ex.functions, in_group + 1
     return rows
 
 
-def _make(sub: str, unseen: bool, rng: random.Random) -> tuple[Example, dict]:
+def _next_row(subkinds: list[str], unseen: bool, rng, owner, offered) -> tuple[int, tuple | None]:
+    """A group's first row takes the next kind; a later one, the first kind left that its functions allow.
+    In test, every other row about a function is about a held-out one (`unseen`): plenty of both."""
+    for k, sub in enumerate(subkinds if offered is not None else subkinds[:1]):
+        made = _fresh(sub, unseen and sub != "general", rng, owner, offered)
+        if made is not None:
+            return k, made
+    return 0, None
+
+
+def _fresh(sub: str, unseen: bool, rng: random.Random, owner: dict[str, str], offered: list | None):
+    """A row of kind `sub` whose prompt no split has used, offering `offered` if given; None if none comes."""
+    for _ in range(MAX_TRIES if offered is None else 20):
+        made = _make(sub, unseen, rng, offered)
+        if made is None:
+            return None  # the offered functions rule this kind out
+        if normalise(made[0].user) not in owner:
+            return made
+    if offered is None:
+        raise RuntimeError(f"builtin: no fresh {sub} row after {MAX_TRIES} tries")
+    return None
+
+
+def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = None) -> tuple[Example, dict] | None:
+    """A row of kind `sub`; with `offered`, one that offers those functions, or None if they rule the kind out."""
     families = FAMILIES[unseen]
+    offered_families = {PLAN_OF[f.name].family for f in offered or ()}
     if sub == "general":
         user, answer, excluded, decorate = no_call.sample(rng)
-        pool = [p for ps in families.values() for p in ps if p.domain not in excluded]
-        offered = _within_budget([p.function for p in rng.sample(pool, _count(REFUSAL_OFFERED, rng))], keep_first=True)
+        if offered is None:
+            pool = [p for ps in families.values() for p in ps if p.domain not in excluded]
+            offered = _within_budget(
+                [p.function for p in rng.sample(pool, _count(REFUSAL_OFFERED, rng))], keep_first=True
+            )
+        elif any(f.split("/")[0] in excluded for f in offered_families):
+            return None
         return (
             Example(_decorate(user, rng) if decorate else user, offered, text=answer),
             {"domain": "none", "target": None, "subkind": sub},
         )
-    if sub == "ask":
-        askable = [f for f, ps in families.items() if _askable(ps[0])]
-        plan = rng.choice(families[rng.choice(askable)])
-    else:
-        plan = rng.choice(families[rng.choice(list(families))])
+    if sub in ("call", "ask"):
+        if offered is None:
+            askable = [f for f, ps in families.items() if sub == "call" or _askable(ps[0])]
+            plan = rng.choice(families[rng.choice(askable)])
+        else:
+            plans = [PLAN_OF[f.name] for f in offered if sub == "call" or _askable(PLAN_OF[f.name])]
+            if not plans:
+                return None
+            plan = rng.choice(plans)
+    else:  # near_miss / off_domain: a request for a function that is not offered
+        if offered is None:
+            plan = rng.choice(families[rng.choice(list(families))])
+        else:
+            shut_out = offered_families.union(*(ALIKE_OF.get(f, ()) for f in offered_families))
+            domains = {f.split("/")[0] for f in offered_families}
+            if sub == "near_miss" and len(domains) > 1:
+                return None  # a near miss is beside functions all of its own domain
+            pool = [
+                f
+                for f in families
+                if f not in shut_out
+                and not offered_families & ALIKE_OF.get(f, set())
+                and (f.split("/")[0] in domains) == (sub == "near_miss")
+            ]
+            if not pool:
+                return None
+            plan = rng.choice(families[rng.choice(pool)])
     fn = plan.function
     values = _values(plan, rng)
     given = [p for p in fn.params if p.required or rng.random() < OPTIONAL_GIVEN]
@@ -113,19 +177,21 @@ def _make(sub: str, unseen: bool, rng: random.Random) -> tuple[Example, dict]:
         given = [p for p in given if p not in missing]
         user = _request(plan, given, values, unseen, rng)
         text = phrasings.ask([plan.concepts[p.name].noun for p in missing], rng)
-        return (Example(user, _offer(plan, families, rng), text=text), {"domain": plan.domain, "target": fn.name})
+        offered = offered or _offer(plan, families, rng)
+        return Example(user, offered, text=text), {"domain": plan.domain, "target": fn.name}
     user = _request(plan, given, values, unseen, rng)
     if sub == "call":
         call = Call(fn.name, {p.name: values[p.name] for p in given})
-        return Example(user, _offer(plan, families, rng), calls=[call]), {"domain": plan.domain, "target": fn.name}
-    # near_miss / off_domain: the function that fits is left out of what is offered.
-    shut_out = ALIKE_OF.get(plan.family, set()) | {plan.family}
-    if sub == "near_miss":
-        pool = [f for f in families if f not in shut_out and f.split("/")[0] == plan.domain]
-    else:
-        pool = [f for f in families if f.split("/")[0] != plan.domain]
-    picked = rng.sample(pool, min(len(pool), _count(REFUSAL_OFFERED, rng)))
-    offered = _within_budget([rng.choice(families[f]).function for f in picked], keep_first=True)
+        offered = offered or _offer(plan, families, rng)
+        return Example(user, offered, calls=[call]), {"domain": plan.domain, "target": fn.name}
+    if offered is None:  # the function that fits is left out of what is offered
+        shut_out = ALIKE_OF.get(plan.family, set()) | {plan.family}
+        if sub == "near_miss":
+            pool = [f for f in families if f not in shut_out and f.split("/")[0] == plan.domain]
+        else:
+            pool = [f for f in families if f.split("/")[0] != plan.domain]
+        picked = rng.sample(pool, min(len(pool), _count(REFUSAL_OFFERED, rng)))
+        offered = _within_budget([rng.choice(families[f]).function for f in picked], keep_first=True)
     text = phrasings.refuse(plan.spec.refusal_gist(), rng)
     return (
         Example(user, offered, text=text),
@@ -228,6 +294,7 @@ def _offer(plan: Plan, families: dict[str, list[Plan]], rng: random.Random) -> l
 
 
 SIZE = {p.function.name: len(render_functions([p.function])) for p in PLANS}
+PLAN_OF = {p.function.name: p for p in PLANS}
 
 
 def _within_budget(functions: list, used: int = 0, keep_first: bool = False) -> list:
