@@ -28,6 +28,7 @@ from trl import DPOConfig, ModelConfig, SFTConfig, TrlParser
 
 from data.common import FctuneError, error_summary
 from data.models import bf16_is_native
+from data.render import FAMILIES
 from eval.settings import training_arguments
 
 METHODS = ("sft", "dpo")
@@ -49,10 +50,7 @@ class RunArguments:
     )
     family: str | None = field(
         default=None,
-        metadata={
-            "help": "Prompt format family (llama2, mistral, zephyr, deepseek-coder, chatml); defaults to the "
-            "built dataset's."
-        },
+        metadata={"help": f"Prompt format family ({', '.join(FAMILIES)}); defaults to the built dataset's."},
     )
     system_prompt: str = field(default="", metadata={"help": "System prompt for rows that have none."})
     split_seed: int = field(default=0, metadata={"help": "Seed for carving splits and DPO pairs when building."})
@@ -443,8 +441,6 @@ def check_config(config: Config) -> None:
                 f"{key} {path} lies inside output_dir {train.output_dir}, which overwrite_output_dir would replace"
             )
     if run.family is not None:
-        from data.render import FAMILIES
-
         if run.family not in FAMILIES:
             raise FctuneError(f"family must be one of {', '.join(FAMILIES)}, not {run.family!r}")
     for tracker in ("wandb", "tensorboard"):
