@@ -41,6 +41,7 @@ def train(config, on_trainer=None) -> int:
     from peft import PeftModel
     from trl import get_peft_config, get_quantization_config
 
+    from data.attention import NAME as SHARED_PREFIX_ATTENTION
     from data.common import FctuneError, error_summary, exclusive, remove_partial_dirs
     from data.models import check_adapter_base, load_model, load_tokenizer, resolve_model_path
     from train import run_dir
@@ -92,20 +93,18 @@ def train(config, on_trainer=None) -> int:
                 )
 
             # 4. The model: a new LoRA adapter, or (DPO) an SFT run's adapter trained further.
+            attention = model_args.attn_implementation
+            if run.shared_prefix_rows > 1 and attention is None:
+                attention = SHARED_PREFIX_ATTENTION  # the one that reads the layout, even where flash-attn is installed
             model = load_model(
                 model_args.model_name_or_path,
                 model_args.dtype,
                 get_quantization_config(model_args),
-                model_args.attn_implementation,
+                attention,
                 model_args.model_revision,
                 args.trust_remote_code,
                 device=state.device,
             )
-            if run.shared_prefix_rows > 1 and model.config._attn_implementation != "sdpa_rows":
-                raise FctuneError(
-                    f"shared_prefix_rows needs attn_implementation: sdpa_rows, which reads the layout from "
-                    f"position ids; {model.config._attn_implementation} would let rows see one another"
-                )
             model.config.use_cache = False  # useless in training, and at odds with activation checkpointing
             peft_config = None
             if run.sft_adapter:

@@ -76,7 +76,8 @@ class RunArguments:
             "one sequence: their common prompt once, then each row's own rest, which sees that prompt and "
             "itself only (position ids carry the layout; data/attention.py). The loss and gradients are "
             "those of the rows apart, in fewer tokens: function metadata is most of a row. A batch then "
-            "counts such sequences. 1: each row alone. Needs padding_free and the sdpa_rows attention."
+            "counts such sequences, as does evaluation loss on the validation split. 1: each row alone. Needs "
+            "padding_free and the sdpa_rows attention (the default with N above 1)."
         },
     )
     bf16_fallback_to_float32: bool = field(
@@ -462,8 +463,8 @@ def check_config(config: Config) -> None:
         raise FctuneError("shared_prefix_rows above 1 needs method sft with padding_free: true and packing: false")
     if run.shared_prefix_rows > 1 and model.attn_implementation not in (None, "sdpa_rows"):
         raise FctuneError(
-            f"shared_prefix_rows above 1 needs the sdpa_rows attention, which reads the layout from position "
-            f"ids; {model.attn_implementation} cannot"
+            f"shared_prefix_rows above 1 needs the sdpa_rows attention (the default then), which reads the "
+            f"layout from position ids; {model.attn_implementation} cannot"
         )
     if run.lora_last_layers and not isinstance(model.lora_target_modules, list):
         raise FctuneError(

@@ -96,8 +96,10 @@ def sft_dataset(
     limit: int | None = None,
     shared_prefix_rows: int = 1,
 ) -> Dataset | None:
-    """input_ids and labels (-100 outside the completion); up to `shared_prefix_rows` rows that offer
-    the same functions joined into one (see `shared_prefix_layout`), in the order they come.
+    """input_ids and labels (-100 outside the completion). With `shared_prefix_rows` N above 1, rows
+    that offer the same functions, anywhere in the split, are joined N at a time in the order they
+    come (see `shared_prefix_layout`); the sequences keep the order of their first rows. Each row is
+    within max_length; a sequence holds one prefix and up to N rests, so it can be longer.
 
     Rows longer than max_length are left out, not cut: a cut answer would teach a call
     that never ends, or ends in broken JSON."""
@@ -118,21 +120,24 @@ def sft_dataset(
     tokenized = tokenized.map(
         to_labels, batched=True, remove_columns=["prompt", "completion", "completion_mask"], desc=f"masking {split}"
     )
-    fits = [len(ids) <= max_length for ids in tokenized["input_ids"]]
-    kept = tokenized.select([i for i, ok in enumerate(fits) if ok])
+    tokenized = tokenized.map(
+        lambda batch: {"fits": [len(ids) <= max_length for ids in batch["input_ids"]]}, batched=True, desc="lengths"
+    )
+    fits = tokenized["fits"]
+    kept = tokenized.filter(lambda r: r["fits"], desc=f"checking {split}").remove_columns("fits")
     if len(kept) < len(tokenized):
         PartialState().print(
             f"{split}: left out {len(tokenized) - len(kept)} row(s) longer than max_length {max_length}"
         )
     if shared_prefix_rows <= 1:
         return kept
+    ids, labels = kept["input_ids"], kept["labels"]
     by_offer: dict[str, list[int]] = {}
     for i, key in enumerate(_offer_key(r["example"]) for r, ok in zip(rows, fits) if ok):
         by_offer.setdefault(key, []).append(i)
-    groups = sorted(
-        g[k : k + shared_prefix_rows] for g in by_offer.values() for k in range(0, len(g), shared_prefix_rows)
-    )
-    ids, labels = kept["input_ids"], kept["labels"]
+    # N at a time, in the order of each sequence's first row
+    n = shared_prefix_rows
+    groups = sorted(g[k : k + n] for g in by_offer.values() for k in range(0, len(g), n))
     return Dataset.from_list([shared_prefix_layout([ids[i] for i in g], [labels[i] for i in g]) for g in groups])
 
 

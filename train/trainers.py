@@ -130,7 +130,7 @@ class FctuneSFTTrainer(ThroughputLogging, TrainedPositions, SFTTrainer):
 
     def _set_signature_columns_if_needed(self):
         super()._set_signature_columns_if_needed()
-        if "position_ids" not in self._signature_columns:  # rows laid out with shared prefixes bring theirs
+        if "position_ids" not in self._signature_columns:  # kept where rows laid out with shared prefixes bring it
             self._signature_columns = [*self._signature_columns, "position_ids"]
 
     def _ours_apply(self) -> bool:
@@ -173,8 +173,11 @@ class FctuneSFTTrainer(ThroughputLogging, TrainedPositions, SFTTrainer):
 
 class OwnPositions:
     """TRL's padding-free collator numbers each example's tokens from 0. An example laid out by
-    train.data.shared_prefix_layout brings its own position ids (the layout the attention reads):
-    this puts them in the batch instead."""
+    train.data.shared_prefix_layout brings its own position ids (the layout sdpa_rows reads):
+    this puts them in the batch instead, and drops the sequence boundaries TRL derived from its
+    own numbering for varlen kernels, which cannot take the layout anyway."""
+
+    VARLEN = ("cu_seq_lens_q", "cu_seq_lens_k", "max_length_q", "max_length_k", "seq_idx")
 
     def __init__(self, collate):
         self.collate = collate
@@ -184,6 +187,8 @@ class OwnPositions:
         if "position_ids" in examples[0]:
             own = torch.tensor([p for e in examples for p in e["position_ids"]])
             batch["position_ids"][0, : own.numel()] = own
+            for key in self.VARLEN:
+                batch.pop(key, None)
         return batch
 
 

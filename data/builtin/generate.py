@@ -8,11 +8,11 @@ Row kinds (meta["kind"], what evaluation reads) and, for text answers, what they
                 near_miss   a request for a function that is not offered, beside others of its domain
                 off_domain  a request for a function that is not offered, beside others of other domains
 
-Training rows come in groups that offer the same functions: a call, then other requests
-against the same list (another call, an ask, a request none of them fits, a general
-question). The model sees one list answered several ways, and a trainer that shares the
-prompt prefix (train/data.py) computes the list once for the group. Test and validation
-rows stand alone, each with its own list.
+Training rows come in groups that offer the same functions: a row of any kind, then other
+requests against the same list (calls of its functions, asks, requests none of them fits,
+general questions), kind by kind as the shares allow. The model sees one list answered
+several ways, and a trainer that shares the prompt prefix (train/data.py) computes the list
+once for the group. Test and validation rows stand alone, each with its own list.
 
 Each split has its own random stream, seeded from SEED and its name, and test is made first:
 how training rows are made never changes the test rows, and no training prompt repeats a
@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 
 from data.builtin import no_call, phrasings
-from data.builtin.catalog import ALIKE_OF, PLANS, Plan
+from data.builtin.catalog import ALIKE_OF, PLAN_OF, PLANS, Plan
 from data.render import render_functions
 from data.schema import Call, Example, Param
 
@@ -49,6 +49,7 @@ STYLE_WEIGHTS = {"inline": 0.6, "labels": 0.2, "question": 0.2}
 FUNCTION_CHARS = 2600
 DECORATE = 0.2
 MAX_TRIES = 200
+SIBLING_TRIES = 20  # fresh prompts tried for a later row of a group before the next kind is
 
 
 def generate() -> dict[str, list[Example]]:
@@ -85,12 +86,11 @@ def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> 
         i = len(rows)
         if in_group == GROUP[split]:
             offered, in_group = None, 0
-        k, made = _next_row(subkinds, test and i % 2 == 0, rng, owner, offered)
+        k, made, unseen = _next_row(split, subkinds, test and i % 2 == 0, rng, owner, offered)
         if made is None:  # no kind left fits the group's functions: start a new group
             offered, in_group = None, 0
             continue
         sub = subkinds.pop(k)
-        unseen = test and sub != "general" and i % 2 == 0
         ex, meta = made
         owner[normalise(ex.user)] = split
         ex.meta = {"id": f"builtin-{split}-{i + 1:05d}", "source": "builtin", "kind": KIND_OF[sub], **meta}
@@ -101,26 +101,30 @@ def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> 
     return rows
 
 
-def _next_row(subkinds: list[str], unseen: bool, rng, owner, offered) -> tuple[int, tuple | None]:
-    """A group's first row takes the next kind; a later one, the first kind left that its functions allow.
-    In test, every other row about a function is about a held-out one (`unseen`): plenty of both."""
+def _next_row(split: str, subkinds: list[str], held_out_turn: bool, rng, owner, offered):
+    """(index of the kind taken, (row, meta) or None, whether the row is about a held-out function).
+
+    A group's first row takes the next kind; a later one, the first kind left that its functions
+    allow. In test, every other row about a function is about a held-out one (`held_out_turn`):
+    plenty of both."""
     for k, sub in enumerate(subkinds if offered is not None else subkinds[:1]):
-        made = _fresh(sub, unseen and sub != "general", rng, owner, offered)
+        unseen = held_out_turn and sub != "general"
+        made = _fresh(split, sub, unseen, rng, owner, offered)
         if made is not None:
-            return k, made
-    return 0, None
+            return k, made, unseen
+    return 0, None, False
 
 
-def _fresh(sub: str, unseen: bool, rng: random.Random, owner: dict[str, str], offered: list | None):
+def _fresh(split: str, sub: str, unseen: bool, rng: random.Random, owner: dict[str, str], offered: list | None):
     """A row of kind `sub` whose prompt no split has used, offering `offered` if given; None if none comes."""
-    for _ in range(MAX_TRIES if offered is None else 20):
+    for _ in range(MAX_TRIES if offered is None else SIBLING_TRIES):
         made = _make(sub, unseen, rng, offered)
         if made is None:
             return None  # the offered functions rule this kind out
         if normalise(made[0].user) not in owner:
             return made
     if offered is None:
-        raise RuntimeError(f"builtin: no fresh {sub} row after {MAX_TRIES} tries")
+        raise RuntimeError(f"builtin: no fresh {sub} row for {split} after {MAX_TRIES} tries")
     return None
 
 
@@ -294,7 +298,6 @@ def _offer(plan: Plan, families: dict[str, list[Plan]], rng: random.Random) -> l
 
 
 SIZE = {p.function.name: len(render_functions([p.function])) for p in PLANS}
-PLAN_OF = {p.function.name: p for p in PLANS}
 
 
 def _within_budget(functions: list, used: int = 0, keep_first: bool = False) -> list:
