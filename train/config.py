@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from trl import DPOConfig, ModelConfig, SFTConfig, TrlParser
 
+from data.attention import NAME as SHARED_PREFIX_ATTENTION
 from data.common import FctuneError, error_summary
 from data.models import bf16_is_native
 from data.render import FAMILIES
@@ -461,7 +462,7 @@ def check_config(config: Config) -> None:
         )
     if run.shared_prefix_rows > 1 and (run.method != "sft" or not train.padding_free or train.packing):
         raise FctuneError("shared_prefix_rows above 1 needs method sft with padding_free: true and packing: false")
-    if run.shared_prefix_rows > 1 and model.attn_implementation not in (None, "sdpa_rows"):
+    if run.shared_prefix_rows > 1 and model.attn_implementation not in (None, SHARED_PREFIX_ATTENTION):
         raise FctuneError(
             f"shared_prefix_rows above 1 needs the sdpa_rows attention (the default then), which reads the "
             f"layout from position ids; {model.attn_implementation} cannot"
