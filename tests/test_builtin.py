@@ -202,6 +202,35 @@ def test_training_rows_come_in_groups_offering_the_same_functions(splits):
         assert same < 0.05 * len(splits[name]), name
 
 
+def test_an_ask_row_after_a_call_in_its_group_leaves_a_value_of_that_request_out(splits):
+    """The nearest contrast between calling and asking: the same function, the values of the group's
+    last call, one or two required ones gone from the prompt."""
+    twins = 0
+    for _, group in groupby(splits["train"], key=lambda ex: json.dumps(_names(ex))):
+        call = None
+        for ex in group:
+            if ex.meta["kind"] == "call":
+                call = ex
+            if ex.meta["kind"] != "ask" or call is None:
+                continue
+            fn = call.function(call.meta["target"])
+            if not any(p.required and p.type != "boolean" for p in fn.params):
+                continue
+            assert ex.meta["target"] == call.meta["target"], ex.meta["id"]
+            args = call.calls[0].arguments
+            required = [p.name for p in fn.params if p.required and p.type != "boolean"]
+            said = [n for n in required if all(_said(v, ex.user) for v in _leaves(args[n]))]
+            assert len(said) < len(required), (ex.meta["id"], ex.user, args)
+            twins += 1
+    assert twins > 0.4 * SIZES["train"] * SHARES["train"]["ask"]
+
+
+def _said(value, text: str) -> bool:
+    if isinstance(value, (int, float)):  # digits standing alone (not the 1 of "FG-8851-T")
+        return any(re.search(rf"(?<![\d.]){re.escape(v)}(?![\d])", text) for v in (str(value), f"{value:,}"))
+    return str(value).lower() in text.lower()
+
+
 def test_test_rows_do_not_depend_on_how_training_rows_are_made(splits, monkeypatch):
     """Each split draws from its own stream, test first: training rows made another way leave test alone."""
     monkeypatch.setitem(GROUP, "train", 1)

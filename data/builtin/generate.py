@@ -10,8 +10,10 @@ Row kinds (meta["kind"], what evaluation reads) and, for text answers, what they
 
 Training rows come in groups that offer the same functions: a row of any kind, then other
 requests against the same list (calls of its functions, asks, requests none of them fits,
-general questions), kind by kind as the shares allow. The model sees one list answered
-several ways, and a trainer that shares the prompt prefix (train/data.py) computes the list
+general questions), kind by kind as the shares allow. An ask row after a call is that call's
+request with one or two required values left out ("ask twins"): the nearest contrast between
+calling and asking, which pays with enough steps (docs/benchmarks.md). The model sees one list
+answered several ways, and a trainer that shares the prompt prefix (train/data.py) computes the list
 once for the group. Test and validation rows stand alone, each with its own list.
 
 Each split has its own random stream, seeded from SEED and its name, and test is made first:
@@ -23,6 +25,7 @@ whatever PYTHONHASHSEED is.
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
 from data.builtin import no_call, phrasings
 from data.builtin.catalog import ALIKE_OF, PLAN_OF, PLANS, Plan
@@ -81,17 +84,18 @@ def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> 
     subkinds = [k for k, n in counts.items() for _ in range(n)]
     rng.shuffle(subkinds)
     rows: list[Example] = []
-    offered, in_group = None, 0  # the functions the current group offers, and its rows so far
+    offered, in_group, call = None, 0, None  # the group's functions, its rows so far, its last call's request
     while subkinds:
         i = len(rows)
         if in_group == GROUP[split]:
-            offered, in_group = None, 0
-        k, made, unseen = _next_row(split, subkinds, test and i % 2 == 0, rng, owner, offered)
+            offered, in_group, call = None, 0, None
+        k, made, unseen = _next_row(split, subkinds, test and i % 2 == 0, rng, owner, offered, call)
         if made is None:  # no kind left fits the group's functions: start a new group
-            offered, in_group = None, 0
+            offered, in_group, call = None, 0, None
             continue
         sub = subkinds.pop(k)
-        ex, meta = made
+        ex, meta, request = made
+        call = request or call
         owner[normalise(ex.user)] = split
         ex.meta = {"id": f"builtin-{split}-{i + 1:05d}", "source": "builtin", "kind": KIND_OF[sub], **meta}
         if test:
@@ -101,7 +105,7 @@ def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> 
     return rows
 
 
-def _next_row(split: str, subkinds: list[str], held_out_turn: bool, rng, owner, offered):
+def _next_row(split: str, subkinds: list[str], held_out_turn: bool, rng, owner, offered, call):
     """(index of the kind taken, (row, meta) or None, whether the row is about a held-out function).
 
     A group's first row takes the next kind; a later one, the first kind left that its functions
@@ -109,16 +113,16 @@ def _next_row(split: str, subkinds: list[str], held_out_turn: bool, rng, owner, 
     plenty of both."""
     for k, sub in enumerate(subkinds if offered is not None else subkinds[:1]):
         unseen = held_out_turn and sub != "general"
-        made = _fresh(split, sub, unseen, rng, owner, offered)
+        made = _fresh(split, sub, unseen, rng, owner, offered, call)
         if made is not None:
             return k, made, unseen
     return 0, None, False
 
 
-def _fresh(split: str, sub: str, unseen: bool, rng: random.Random, owner: dict[str, str], offered: list | None):
+def _fresh(split: str, sub: str, unseen: bool, rng: random.Random, owner: dict[str, str], offered, call):
     """A row of kind `sub` whose prompt no split has used, offering `offered` if given; None if none comes."""
     for _ in range(MAX_TRIES if offered is None else SIBLING_TRIES):
-        made = _make(sub, unseen, rng, offered)
+        made = _make(sub, unseen, rng, offered, call)
         if made is None:
             return None  # the offered functions rule this kind out
         if normalise(made[0].user) not in owner:
@@ -128,8 +132,18 @@ def _fresh(split: str, sub: str, unseen: bool, rng: random.Random, owner: dict[s
     return None
 
 
-def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = None) -> tuple[Example, dict] | None:
-    """A row of kind `sub`; with `offered`, one that offers those functions, or None if they rule the kind out."""
+class Request(NamedTuple):
+    """What a call row asked for: an ask row later in its group can leave one of these values out."""
+
+    plan: Plan
+    values: dict
+    given: list[Param]
+
+
+def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = None, call: Request | None = None):
+    """(row, meta, its Request if a call) of kind `sub`; with `offered`, one that offers those functions,
+    or None if they rule the kind out. An ask row after a call in its group is that call's request with
+    a value left out (`call`): the nearest contrast between calling and asking."""
     families = FAMILIES[unseen]
     offered_families = {PLAN_OF[f.name].family for f in offered or ()}
     if sub == "general":
@@ -144,8 +158,12 @@ def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = Non
         return (
             Example(_decorate(user, rng) if decorate else user, offered, text=answer),
             {"domain": "none", "target": None, "subkind": sub},
+            None,
         )
-    if sub in ("call", "ask"):
+    twin = sub == "ask" and call is not None and _askable(call.plan)
+    if twin:
+        plan, values, given = call
+    elif sub in ("call", "ask"):
         if offered is None:
             askable = [f for f, ps in families.items() if sub == "call" or _askable(ps[0])]
             plan = rng.choice(families[rng.choice(askable)])
@@ -173,8 +191,9 @@ def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = Non
                 return None
             plan = rng.choice(families[rng.choice(pool)])
     fn = plan.function
-    values = _values(plan, rng)
-    given = [p for p in fn.params if p.required or rng.random() < OPTIONAL_GIVEN]
+    if not twin:
+        values = _values(plan, rng)
+        given = [p for p in fn.params if p.required or rng.random() < OPTIONAL_GIVEN]
     if sub == "ask":
         askable = [p for p in given if p.required and p.type != "boolean"]
         missing = rng.sample(askable, 2 if len(askable) > 2 and rng.random() < 0.3 else 1)
@@ -182,12 +201,13 @@ def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = Non
         user = _request(plan, given, values, unseen, rng)
         text = phrasings.ask([plan.concepts[p.name].noun for p in missing], rng)
         offered = offered or _offer(plan, families, rng)
-        return Example(user, offered, text=text), {"domain": plan.domain, "target": fn.name}
+        return Example(user, offered, text=text), {"domain": plan.domain, "target": fn.name}, None
     user = _request(plan, given, values, unseen, rng)
     if sub == "call":
-        call = Call(fn.name, {p.name: values[p.name] for p in given})
+        answer = Call(fn.name, {p.name: values[p.name] for p in given})
         offered = offered or _offer(plan, families, rng)
-        return Example(user, offered, calls=[call]), {"domain": plan.domain, "target": fn.name}
+        meta = {"domain": plan.domain, "target": fn.name}
+        return Example(user, offered, calls=[answer]), meta, Request(plan, values, given)
     if offered is None:  # the function that fits is left out of what is offered
         shut_out = ALIKE_OF.get(plan.family, set()) | {plan.family}
         if sub == "near_miss":
@@ -200,6 +220,7 @@ def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = Non
     return (
         Example(user, offered, text=text),
         {"domain": plan.domain, "target": None, "subkind": sub, "requested": plan.family},
+        None,
     )
 
 
