@@ -17,7 +17,7 @@ from data.sources import Columns, load_source
 from data.validate import invalid_rows
 
 SOURCE_HELP = (
-    "builtin | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
+    "builtin | builtin:ask-twins | bfcl:CATEGORY[,CATEGORY...] | a CSV/JSON/JSONL/Parquet file or a directory of "
     "train/validation/test files | a built data directory | a Hub dataset OWNER/NAME[@REVISION]"
 )
 

@@ -1,6 +1,7 @@
 """One loader for every source of examples.
 
     builtin                       our embedded dataset (no download)
+    builtin:ask-twins             the same with ask twins in its training rows (data/builtin)
     bfcl:simple,irrelevance       BFCL categories, from an installed bfcl-eval or --bfcl-dir
     PATH                          a CSV, JSON (array), JSONL or Parquet file, or a directory
                                   holding train/validation/test files in those formats
@@ -84,13 +85,16 @@ def load_source(
 ) -> Loaded:
     """`fmt` names the rows' format (data/formats.py) where the columns would not tell it."""
     columns = columns or Columns()
-    if fmt is not None and (source == "builtin" or source.startswith("bfcl:") or read_build_manifest(Path(source))):
+    builtin = source == "builtin" or source.startswith("builtin:")
+    if fmt is not None and (builtin or source.startswith("bfcl:") or read_build_manifest(Path(source))):
         raise FctuneError(f"{source}: --format applies to files and Hub datasets, not to this source")
-    if source == "builtin":
-        from data.builtin import load_builtin
+    if builtin:
+        from data.builtin import VARIANTS, load_builtin
 
+        if source not in VARIANTS:
+            raise FctuneError(f"{source}: no such variant of the builtin dataset; there are {', '.join(VARIANTS)}")
         loaded = Loaded({}, info={"source": source, "kind": "builtin"})
-        for split, examples in load_builtin().items():
+        for split, examples in load_builtin(**VARIANTS[source]).items():
             _add_checked(loaded, split, examples, lambda i, s=split: (f"builtin [{s}]", i + 1))
     elif source.startswith("bfcl:"):
         loaded = _load_bfcl(source, bfcl_dir)

@@ -16,14 +16,16 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from data.builtin import DOMAINS, FUNCTIONS, HELD_OUT, SIZES, load_builtin
+from data.builtin import DOMAINS, FUNCTIONS, HELD_OUT, SIZES, VARIANTS, load_builtin
 from data.builtin.catalog import ALIKE_OF, DOMAIN_OF, PLAN_OF, PLANS
 from data.builtin.catalog import _style as style
 from data.builtin.catalog import _words as words
 from data.builtin.generate import FUNCTION_CHARS, GROUP, SHARES, SIZE, normalise
 from data.builtin.no_call import CAPITALS, CATEGORIES
+from data.common import FctuneError
 from data.render import render
 from data.schema import Example
+from data.sources import load_source
 from eval.run import stratified_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,8 +37,19 @@ def splits():
 
 
 @pytest.fixture(scope="module")
-def rows(splits):
-    return [ex for split in splits.values() for ex in split]
+def twins():
+    return load_builtin(**VARIANTS["builtin:ask-twins"])
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def each(request, splits, twins):
+    """The splits of each variant of the dataset: what holds for one holds for both."""
+    return splits if request.param == "builtin" else twins
+
+
+@pytest.fixture(scope="module")
+def rows(each):
+    return [ex for split in each.values() for ex in split]
 
 
 def _names(ex: Example) -> list[str]:
@@ -188,25 +201,25 @@ def test_independent_of_hash_seed(splits):
     assert out.stdout.strip() == _digest(splits)
 
 
-def test_training_rows_come_in_groups_offering_the_same_functions(splits):
+def test_training_rows_come_in_groups_offering_the_same_functions(each):
     """Groups of GROUP["train"] rows share one list of offered functions (what shared_prefix_rows joins), with
     more than one kind of answer in most; validation and test rows each draw their own list."""
-    train = splits["train"]
+    train = each["train"]
     runs = [len(list(g)) for _, g in groupby(train, key=lambda ex: json.dumps(_names(ex)))]
     assert Counter(runs).most_common(1)[0] == (GROUP["train"], pytest.approx(len(train) / GROUP["train"], rel=0.02))
     groups = [train[i : i + GROUP["train"]] for i in range(0, len(train), GROUP["train"])]
     mixed = sum(len({ex.meta.get("subkind", ex.meta["kind"]) for ex in g}) > 1 for g in groups)
     assert mixed > 0.6 * len(groups)
     for name in ("validation", "test"):
-        same = sum(_names(a) == _names(b) for a, b in zip(splits[name], splits[name][1:]))
-        assert same < 0.05 * len(splits[name]), name
+        same = sum(_names(a) == _names(b) for a, b in zip(each[name], each[name][1:]))
+        assert same < 0.05 * len(each[name]), name
 
 
-def test_an_ask_row_after_a_call_in_its_group_leaves_a_value_of_that_request_out(splits):
+def test_an_ask_row_after_a_call_in_its_group_leaves_a_value_of_that_request_out(twins):
     """The nearest contrast between calling and asking: the same function, the values of the group's
     last call, one or two required ones gone from the prompt."""
-    twins = 0
-    for _, group in groupby(splits["train"], key=lambda ex: json.dumps(_names(ex))):
+    found = 0
+    for _, group in groupby(twins["train"], key=lambda ex: json.dumps(_names(ex))):
         call = None
         for ex in group:
             if ex.meta["kind"] == "call":
@@ -221,14 +234,28 @@ def test_an_ask_row_after_a_call_in_its_group_leaves_a_value_of_that_request_out
             required = [p.name for p in fn.params if p.required and p.type != "boolean"]
             said = [n for n in required if all(_said(v, ex.user) for v in _leaves(args[n]))]
             assert len(said) < len(required), (ex.meta["id"], ex.user, args)
-            twins += 1
-    assert twins > 0.4 * SIZES["train"] * SHARES["train"]["ask"]
+            found += 1
+    assert found > 0.4 * SIZES["train"] * SHARES["train"]["ask"]
 
 
 def _said(value, text: str) -> bool:
     if isinstance(value, (int, float)):  # digits standing alone (not the 1 of "FG-8851-T")
         return any(re.search(rf"(?<![\d.]){re.escape(v)}(?![\d])", text) for v in (str(value), f"{value:,}"))
     return str(value).lower() in text.lower()
+
+
+def test_the_variants_differ_only_in_training_rows(splits, twins):
+    for name in ("validation", "test"):
+        assert [ex.to_record() for ex in twins[name]] == [ex.to_record() for ex in splits[name]], name
+    assert [ex.to_record() for ex in twins["train"]] != [ex.to_record() for ex in splits["train"]]
+
+
+def test_the_variants_are_sources_and_an_unknown_one_is_named(twins):
+    loaded = load_source("builtin:ask-twins")
+    assert loaded.info["source"] == "builtin:ask-twins"
+    assert [ex.user for ex in loaded.splits["train"]] == [ex.user for ex in twins["train"]]
+    with pytest.raises(FctuneError, match=r"builtin:twins: no such variant .* there are builtin, builtin:ask-twins"):
+        load_source("builtin:twins")
 
 
 def test_test_rows_do_not_depend_on_how_training_rows_are_made(splits, monkeypatch):
@@ -239,17 +266,17 @@ def test_test_rows_do_not_depend_on_how_training_rows_are_made(splits, monkeypat
     assert [ex.to_record() for ex in again["train"]] != [ex.to_record() for ex in splits["train"]]
 
 
-def test_kind_mix(splits):
-    for name, split in splits.items():
+def test_kind_mix(each):
+    for name, split in each.items():
         got = Counter(ex.meta.get("subkind", ex.meta["kind"]) for ex in split)
         assert set(got) == set(SHARES[name]), name
         for sub, share in SHARES[name].items():
             assert abs(got[sub] / len(split) - share) < 0.01, (name, sub)
 
 
-def test_meta(splits):
+def test_meta(each):
     ids = []
-    for name, split in splits.items():
+    for name, split in each.items():
         for ex in split:
             m = ex.meta
             ids.append(m["id"])
@@ -374,22 +401,22 @@ def test_held_out_only_in_test(splits):
     assert len({c.name for ex in test for c in ex.calls if ex.meta["unseen"]}) >= 40
 
 
-def test_no_duplicates_or_leaks(splits):
+def test_no_duplicates_or_leaks(each):
     """No prompt twice anywhere, in normalised text (lower case, white space collapsed)."""
-    prompts = [normalise(ex.user) for split in splits.values() for ex in split]
+    prompts = [normalise(ex.user) for split in each.values() for ex in split]
     assert len(prompts) == len(set(prompts))
 
 
 @pytest.mark.skipif(importlib.util.find_spec("bfcl_eval") is None, reason="bfcl-eval is not installed")
-def test_no_bfcl_prompt_or_function_name_in_training(splits):
+def test_no_bfcl_prompt_or_function_name_in_training(each):
     from data.bfcl import CATEGORIES as BFCL_CATEGORIES
     from data.bfcl import load_bfcl
 
     bfcl = load_bfcl(list(BFCL_CATEGORIES))
     assert len(bfcl) > 3000
-    trained = {normalise(ex.user) for name in ("train", "validation") for ex in splits[name]}
+    trained = {normalise(ex.user) for name in ("train", "validation") for ex in each[name]}
     assert not trained & {normalise(ex.user) for ex in bfcl}
-    assert not trained & {normalise(ex.user) for ex in splits["test"]}
+    assert not trained & {normalise(ex.user) for ex in each["test"]}
     assert not {f.name for ex in bfcl for f in ex.functions} & {f.name for f in FUNCTIONS}
 
 

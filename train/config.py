@@ -44,7 +44,8 @@ class RunArguments:
     dataset: str = field(
         default="builtin",
         metadata={
-            "help": "Data-stage source: a directory written by `python -m data build`, `builtin`, a "
+            "help": "Data-stage source: a directory written by `python -m data build`, `builtin` (or "
+            "`builtin:ask-twins`), a "
             "CSV/JSON/JSONL/Parquet file or directory, or a Hub dataset OWNER/NAME[@REVISION]. "
             "Anything but a built directory is built into OUTPUT_DIR/data first."
         },

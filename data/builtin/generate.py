@@ -10,10 +10,8 @@ Row kinds (meta["kind"], what evaluation reads) and, for text answers, what they
 
 Training rows come in groups that offer the same functions: a row of any kind, then other
 requests against the same list (calls of its functions, asks, requests none of them fits,
-general questions), kind by kind as the shares allow. An ask row after a call is that call's
-request with one or two required values left out ("ask twins"): the nearest contrast between
-calling and asking, which pays with enough steps (docs/benchmarks.md). The model sees one list
-answered several ways, and a trainer that shares the prompt prefix (train/data.py) computes the list
+general questions), kind by kind as the shares allow. The model sees one list answered
+several ways, and a trainer that shares the prompt prefix (train/data.py) computes the list
 once for the group. Test and validation rows stand alone, each with its own list.
 
 Each split has its own random stream, seeded from SEED and its name, and test is made first:
@@ -55,9 +53,15 @@ MAX_TRIES = 200
 SIBLING_TRIES = 20  # fresh prompts tried for a later row of a group before the next kind is
 
 
-def generate() -> dict[str, list[Example]]:
+def generate(ask_twins: bool = False) -> dict[str, list[Example]]:
+    """With `ask_twins`, an ask row after a call in its group is that call's request with one or two
+    required values left out: the nearest contrast between calling and asking. It pays with enough
+    training steps and trades calls for asking with few (docs/benchmarks.md). Only groups have a
+    call before an ask row, so test and validation rows are the same either way."""
     owner: dict[str, str] = {}  # normalised prompt -> the split that used it; no prompt is in two splits
-    made = {s: _split(s, SIZES[s], random.Random(f"{SEED}/{s}"), owner) for s in ("test", "validation", "train")}
+    made = {
+        s: _split(s, SIZES[s], random.Random(f"{SEED}/{s}"), owner, ask_twins) for s in ("test", "validation", "train")
+    }
     return {split: made[split] for split in SIZES}
 
 
@@ -77,7 +81,7 @@ def _pools(unseen: bool) -> dict[str, list[Plan]]:
 FAMILIES = {False: _pools(False), True: _pools(True)}
 
 
-def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> list[Example]:
+def _split(split: str, size: int, rng: random.Random, owner: dict[str, str], ask_twins: bool) -> list[Example]:
     test = split == "test"
     counts = {k: round(size * s) for k, s in SHARES[split].items()}
     counts["call"] += size - sum(counts.values())
@@ -95,7 +99,7 @@ def _split(split: str, size: int, rng: random.Random, owner: dict[str, str]) -> 
             continue
         sub = subkinds.pop(k)
         ex, meta, request = made
-        call = request or call
+        call = (request or call) if ask_twins else None
         owner[normalise(ex.user)] = split
         ex.meta = {"id": f"builtin-{split}-{i + 1:05d}", "source": "builtin", "kind": KIND_OF[sub], **meta}
         if test:
