@@ -1,7 +1,7 @@
 """One loader for every source of examples.
 
     builtin                       our embedded dataset (no download)
-    builtin:ask-twins             the same with ask twins in its training rows (data/builtin)
+    builtin:ask-twins             its variant whose training rows have ask twins (data/builtin)
     bfcl:simple,irrelevance       BFCL categories, from an installed bfcl-eval or --bfcl-dir
     PATH                          a CSV, JSON (array), JSONL or Parquet file, or a directory
                                   holding train/validation/test files in those formats

@@ -110,7 +110,7 @@ def _split(split: str, size: int, rng: random.Random, owner: dict[str, str], ask
 
 
 def _next_row(split: str, subkinds: list[str], held_out_turn: bool, rng, owner, offered, call):
-    """(index of the kind taken, (row, meta) or None, whether the row is about a held-out function).
+    """(index of the kind taken, (row, meta, request) or None, whether the row is about a held-out function).
 
     A group's first row takes the next kind; a later one, the first kind left that its functions
     allow. In test, every other row about a function is about a held-out one (`held_out_turn`):
@@ -137,7 +137,7 @@ def _fresh(split: str, sub: str, unseen: bool, rng: random.Random, owner: dict[s
 
 
 class Request(NamedTuple):
-    """What a call row asked for: an ask row later in its group can leave one of these values out."""
+    """What a call row asked for, which an ask twin later in its group repeats short of some values."""
 
     plan: Plan
     values: dict
@@ -146,8 +146,7 @@ class Request(NamedTuple):
 
 def _make(sub: str, unseen: bool, rng: random.Random, offered: list | None = None, call: Request | None = None):
     """(row, meta, its Request if a call) of kind `sub`; with `offered`, one that offers those functions,
-    or None if they rule the kind out. An ask row after a call in its group is that call's request with
-    a value left out (`call`): the nearest contrast between calling and asking."""
+    or None if they rule the kind out. With `call`, an ask row is that request's twin (generate())."""
     families = FAMILIES[unseen]
     offered_families = {PLAN_OF[f.name].family for f in offered or ()}
     if sub == "general":
