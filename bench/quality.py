@@ -15,8 +15,8 @@ spaced steps; the base model (0 minutes) and every checkpoint are then evaluated
            (its prompts offer long function lists: the slowest of the three to evaluate).
 --sets chooses among them.
 Minutes are the run's training time (train_runtime) at each step, steps being of equal work.
-Prints a table per config, writes bench/results/quality.json (with the machine: device, cores, and the
-dtype the configs train in there) and quality.png.
+Prints a table per config, writes bench/results/quality.json (with the machine: the device with its
+cores, and the dtype the configs train in there) and quality.png.
 
 With --work, what is already there is kept: a run trained by the same command is not trained
 again and finished evaluations are read back, so a config can be added to an earlier curve.
@@ -99,20 +99,10 @@ def machine() -> dict:
     """Where the curve was measured. The embedded configs train and evaluate in bfloat16 where it is
     native and in float32 elsewhere (bf16_fallback_to_float32, eval's --dtype auto): that changes the
     minutes and, a little, the figures, so a curve is only comparable with one from the same kind."""
-    import os
-    import platform
-
-    import torch
-
+    from bench.machine import device_name
     from data.models import bf16_is_native
 
-    if torch.cuda.is_available():
-        name = torch.cuda.get_device_name(0)
-    else:
-        cpuinfo = Path("/proc/cpuinfo")
-        names = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M) if cpuinfo.is_file() else []
-        name = names[0].strip() if names else platform.processor() or platform.machine()
-    return {"device": name, "cores": os.cpu_count(), "dtype": "bfloat16" if bf16_is_native() else "float32"}
+    return {"device": device_name(), "dtype": "bfloat16" if bf16_is_native() else "float32"}
 
 
 def sh(cmd: list[str]) -> None:
@@ -208,7 +198,7 @@ def chart(results: dict, path: Path) -> None:
         ax.set_xlabel("minutes of training")
     axes.flat[0].legend(fontsize=8)
     m = results["machine"]
-    fig.suptitle(f"{m['device']}, {m['cores']} cores, {m['dtype']}", fontsize=9)
+    fig.suptitle(f"{m['device']}, {m['dtype']}", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import device_name  # noqa: E402
+
 # The shipped-config keys the baseline reads (bench/speed_runs.py): all that --both may change.
 BASELINE_KEYS = {
     "per_device_train_batch_size",
@@ -329,16 +331,6 @@ def matmul_tflops(dtype: str) -> float:
     if gpu:
         torch.cuda.empty_cache()
     return statistics.median(rates[1:])
-
-
-def device_name() -> str:
-    import platform
-
-    import torch
-
-    if torch.cuda.is_available():
-        return torch.cuda.get_device_name(0)
-    return f"cpu ({platform.machine()}, {os.cpu_count()} cores)"
 
 
 def slug(name: str) -> str:

@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import device_name  # noqa: E402
+
 ARMS = ("plain", "before", "now")
 BEFORE = ["--attn_implementation", "sdpa", "--loss_implementation", "trl"]
 # A pure training measurement: no evaluation, one checkpoint at the end (for its log history), no trackers.
@@ -433,12 +435,6 @@ def table(result: dict) -> str:
         cells = [f.format(arms[a]["median"][key]) for a in arms] + [f"{ratios[k][key]:.2f}" for k in ratios]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def device_name() -> str:
-    import platform
-
-    return f"cpu ({platform.machine()}, {os.cpu_count()} cores)"
 
 
 def torch_threads() -> int:
