@@ -100,9 +100,9 @@ def machine() -> dict:
     native and in float32 elsewhere (bf16_fallback_to_float32, eval's --dtype auto): that changes the
     minutes and, a little, the figures, so a curve is only comparable with one from the same kind."""
     from bench.machine import device_name
-    from data.models import bf16_is_native
+    from data.models import fitting_dtype
 
-    return {"device": device_name(), "dtype": "bfloat16" if bf16_is_native() else "float32"}
+    return {"device": device_name(), "dtype": fitting_dtype("bfloat16")}
 
 
 def sh(cmd: list[str]) -> None:
