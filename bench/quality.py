@@ -15,8 +15,10 @@ spaced steps; the base model (0 minutes) and every checkpoint are then evaluated
            (its prompts offer long function lists: the slowest of the three to evaluate).
 --sets chooses among them.
 Minutes are the run's training time (train_runtime) at each step, steps being of equal work.
-Prints a table per config, writes bench/results/quality.json (with the machine: the device with its
-cores, and the dtype the configs train in there) and quality.png.
+Prints a table per config, writes bench/results/quality.json and quality.png, both with where each
+config trained and where the evaluations ran (device and dtype, from run.json and report.json): a
+curve is only comparable with one from the same kind of device. (The embedded configs train on the
+CPU in bf16 where it is native, else float32, even on a GPU machine, where evaluation uses the GPU.)
 
 With --work, what is already there is kept: a run trained by the same command is not trained
 again and finished evaluations are read back, so a config can be added to an earlier curve.
@@ -66,26 +68,22 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work or tempfile.mkdtemp(prefix="fctune-quality-"))
     counts = {"ours": args.test_rows, "bfcl": args.bfcl_rows, "others": args.others_rows}
     rows = {key: counts[key] for key in SETS if key in args.sets}
-    results = {"machine": machine(), "rows": rows, "max_new_tokens": args.max_new_tokens, "configs": {}}
+    results = {"rows": rows, "max_new_tokens": args.max_new_tokens, "configs": {}}
     base = None
     for config in args.configs:
         name = Path(config).stem
         run = train(config, work / name, args.points, args.set)
         if base is None:  # every config starts from the same base model, on the same rows
-            base = evaluate(None, run, work / "base", rows, args.max_new_tokens)
-        points = [{"step": 0, "minutes": 0.0, **base}]
+            base, results["evaluated_on"] = evaluate(None, run, work / "base", rows, args.max_new_tokens)
+        points = [{"step": 0, "minutes": 0.0, "figures": base}]
         info = json.loads((run / "run.json").read_text())
         seconds, steps = info["metrics"]["train_runtime"], info["global_step"]
         for checkpoint in sorted(run.glob("checkpoint-*"), key=lambda c: int(c.name.split("-")[1])):
             step = int(checkpoint.name.split("-")[1])
-            points.append(
-                {
-                    "step": step,
-                    "minutes": round(seconds * step / steps / 60, 2),
-                    **evaluate(checkpoint, run, work / f"{name}-{step}", rows, args.max_new_tokens),
-                }
-            )
-        results["configs"][name] = {"config": config, "set": args.set, "points": points}
+            figures, _ = evaluate(checkpoint, run, work / f"{name}-{step}", rows, args.max_new_tokens)
+            points.append({"step": step, "minutes": round(seconds * step / steps / 60, 2), "figures": figures})
+        trained_on = {key: info.get(key) for key in ("device", "dtype", "mixed_precision")}
+        results["configs"][name] = {"config": config, "set": args.set, "trained_on": trained_on, "points": points}
         print_table(name, points)
     out = Path(args.results_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -93,16 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     chart(results, out / "quality.png")
     print(f"wrote {out / 'quality.json'} and {out / 'quality.png'}")
     return 0
-
-
-def machine() -> dict:
-    """Where the curve was measured. The embedded configs train and evaluate in bfloat16 where it is
-    native and in float32 elsewhere (bf16_fallback_to_float32, eval's --dtype auto): that changes the
-    minutes and, a little, the figures, so a curve is only comparable with one from the same kind."""
-    from bench.machine import device_name
-    from data.models import fitting_dtype
-
-    return {"device": device_name(), "dtype": fitting_dtype("bfloat16")}
 
 
 def sh(cmd: list[str]) -> None:
@@ -131,7 +119,8 @@ def train(config: str, out: Path, points: int, overrides: list[str]) -> Path:
     return out
 
 
-def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict, max_new_tokens: int) -> dict:
+def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict, max_new_tokens: int) -> tuple[dict, dict]:
+    """The figures of `adapter` (None: the base model) on each set, and where the evaluation ran."""
     family = json.loads((run / "run.json").read_text())["data"]["family"]  # checkpoints hold no tokenizer
     figures = {}
     for key in rows:
@@ -158,7 +147,8 @@ def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict, max_new_tok
         sh(cmd)
         report = json.loads((out / key / "report.json").read_text())
         figures[key] = report["models"]["adapter" if adapter is not None else "base"]
-    return {"figures": {label: dig(figures[key], path) for label, key, path in FIGURES if key in rows}}
+    where = {key: report.get(key) for key in ("device", "dtype")}
+    return {label: dig(figures[key], path) for label, key, path in FIGURES if key in rows}, where
 
 
 def dig(figures: dict, path: tuple):
@@ -197,11 +187,20 @@ def chart(results: dict, path: Path) -> None:
     for ax in axes[-1]:
         ax.set_xlabel("minutes of training")
     axes.flat[0].legend(fontsize=8)
-    m = results["machine"]
-    fig.suptitle(f"{m['device']}, {m['dtype']}", fontsize=9)
+    fig.suptitle(where(results), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def where(results: dict) -> str:
+    """Where the configs trained and the evaluations ran, in a line."""
+    trained = {
+        f"{t.get('device')}, {t.get('dtype')} weights, mixed precision {t.get('mixed_precision')}"
+        for t in (run["trained_on"] for run in results["configs"].values())
+    }
+    e = results["evaluated_on"]
+    return f"trained on {'; '.join(sorted(trained))}; evaluated on {e.get('device')}, {e.get('dtype')}"
 
 
 if __name__ == "__main__":

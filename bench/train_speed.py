@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import device_name  # noqa: E402
+from data.models import device_name  # noqa: E402
 
 # The shipped-config keys the baseline reads (bench/speed_runs.py): all that --both may change.
 BASELINE_KEYS = {

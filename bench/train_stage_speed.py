@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import device_name  # noqa: E402
+from data.models import device_name  # noqa: E402
 
 ARMS = ("plain", "before", "now")
 BEFORE = ["--attn_implementation", "sdpa", "--loss_implementation", "trl"]
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": args.config,
         "overrides": args.set,
         "method": method,
-        "device": device_name(),
+        "device": device_name(cpu=config.train.use_cpu),
         "steps": args.steps,
         "warmup": args.warmup,
         "rounds": args.rounds,

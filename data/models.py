@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import platform
+import re
 from pathlib import Path
 
 from data.common import FctuneError, error_summary, replace_dir
@@ -134,6 +136,27 @@ def bf16_is_native(cpu: bool = False) -> bool:
 def fitting_dtype(dtype: str) -> str:
     """`dtype`, with bfloat16 replaced by float32 where bf16 is not native (see bf16_is_native)."""
     return "float32" if dtype == "bfloat16" and not bf16_is_native() else dtype
+
+
+def device_name(cpu: bool = False) -> str:
+    """The GPU's name (unless `cpu`), or `cpu (MODEL, N cores)`. Speed and quality figures are only
+    comparable with figures from the same kind of device: a CPU with native bf16 trains several
+    times faster than one without, and the embedded configs train there in another dtype."""
+    import torch
+
+    if not cpu and torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    cpuinfo = Path("/proc/cpuinfo")
+    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M) if cpuinfo.is_file() else []
+    model = models[0].strip() if models else platform.processor() or platform.machine()
+    return f"cpu ({model}, {os.cpu_count()} cores)"
+
+
+def placement(model) -> dict:
+    """Where `model` runs and its weights' dtype, as run.json and report.json record them (a config or
+    a command line may say `auto`, fall back to float32 or ask for the CPU on a GPU machine)."""
+    on_cpu = next(model.parameters()).device.type == "cpu"
+    return {"device": device_name(cpu=on_cpu), "dtype": str(model.dtype).removeprefix("torch.")}
 
 
 def load_model(

@@ -28,11 +28,13 @@ MAIN = [
 CHART = ["accuracy", "parse_rate", "name_accuracy", "exact_accuracy", "schema_validity", "no_call_accuracy"]
 
 
-def write_report(out: Path, settings: dict, results: dict) -> dict:
-    """`settings`: what decided the figures (eval.run.identity)."""
+def write_report(out: Path, settings: dict, placement: dict, results: dict) -> dict:
+    """`settings`: what decided the figures (eval.run.identity); `placement`: where the model ran and
+    in which dtype (data.models.placement), which settings such as `--dtype auto` leave open."""
     report = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "settings": settings,
+        **placement,
         **provenance(),
         "models": results,
     }
@@ -63,7 +65,8 @@ def markdown(report: dict) -> str:
     lines = [
         f"# Evaluation: {what}",
         "",
-        f"Data `{s['data']}`{split}, {s['family']} format, {rows}; greedy, up to {s['max_new_tokens']} new tokens.",
+        f"Data `{s['data']}`{split}, {s['family']} format, {rows}; greedy, up to {s['max_new_tokens']} new tokens; "
+        f"{report['device']}, {report['dtype']}.",
         "",
     ]
     first = models[names[0]]

@@ -15,6 +15,7 @@ import random
 from pathlib import Path
 
 from data.common import FctuneError, exclusive
+from data.models import placement
 from data.render import render
 from data.schema import Example
 from eval.bfcl_score import bfcl_summary, check_bfcl
@@ -218,7 +219,7 @@ def loss_only(model, tokenizer, pairs: list[tuple[str, str]], settings: EvalSett
                     settings.max_length,
                 )
             }
-    return write_report(out, identity(settings), results)
+    return write_report(out, identity(settings), placement(model), results)
 
 
 def evaluate_model(
@@ -266,7 +267,7 @@ def evaluate(model, tokenizer, examples: list[Example], settings: EvalSettings, 
     for label in settings.models():
         with as_model(model, label, settings):
             results[label] = evaluate_model(label, model, tokenizer, examples, settings, predictions)
-    return write_report(out, identity(settings), results)
+    return write_report(out, identity(settings), placement(model), results)
 
 
 def evaluate_training_run(config, built, model, tokenizer, sharded: bool) -> dict | None:

@@ -125,7 +125,9 @@ def test_compare_writes_reports_and_resumes(tiny_llama, adapter, built, tmp_path
         assert figures["calls"]["n"] == 4 and figures["loss"]["tokens"] > 0
     assert report["models"]["base"]["loss"]["loss"] != report["models"]["adapter"]["loss"]["loss"]
     assert report["versions"]["transformers"] and report["settings"]["max_new_tokens"] == 8
-    assert "| figure | base | adapter |" in (out / "report.md").read_text()
+    assert report["dtype"] == "float32" and report["device"].startswith("cpu (")
+    markdown = (out / "report.md").read_text()
+    assert "| figure | base | adapter |" in markdown and f"{report['device']}, float32." in markdown
     assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     predictions = lines(out / "predictions.jsonl")
     assert sorted((p["model"], p["index"]) for p in predictions) == [

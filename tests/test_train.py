@@ -143,6 +143,9 @@ def test_sft_qlora_run_directory(sft_run, tiny_llama):
     assert info["versions"]["trl"].startswith("1.16") and info["versions"]["bitsandbytes"]
     assert info["data"]["manifest_hash"] == json.loads((out / "data/manifest.json").read_text())["hash"]
     assert info["git_commit"]
+    # where it trained: the CPU, in the config's dtype (base_config), without autocast
+    assert info["device"].startswith("cpu (") and info["device"].endswith(" cores)")
+    assert (info["dtype"], info["mixed_precision"]) == ("float32", "no")
     resolved = yaml.safe_load((out / "fctune_config.yaml").read_text())
     assert resolved["learning_rate"] == 3e-2 and resolved["load_in_4bit"] is True and resolved["method"] == "sft"
     from transformers import AutoTokenizer

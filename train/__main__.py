@@ -43,7 +43,7 @@ def train(config, on_trainer=None) -> int:
 
     from data.attention import NAME as SHARED_PREFIX_ATTENTION
     from data.common import FctuneError, error_summary, exclusive, remove_partial_dirs
-    from data.models import check_adapter_base, load_model, load_tokenizer, resolve_model_path
+    from data.models import check_adapter_base, load_model, load_tokenizer, placement, resolve_model_path
     from train import run_dir
     from train.config import uses_sharding
     from train.data import dpo_dataset, prepare_data, sft_dataset
@@ -177,6 +177,7 @@ def train(config, on_trainer=None) -> int:
                 built.manifest,
                 state.num_processes,
                 quant.to_dict() if hasattr(quant, "to_dict") else quant,
+                {**placement(trainer.model), "mixed_precision": args.mixed_precision},
             )
             if replaced is not None:
                 shutil.rmtree(replaced)

@@ -4,7 +4,7 @@ OUTPUT_DIR/
     adapter_model.safetensors, adapter_config.json   the LoRA adapter (written at the end)
     tokenizer files with the v2 chat template
     fctune_config.yaml   every setting, resolved; `python -m train` runs it again
-    run.json             library versions, git commit, data manifest hash, status, metrics
+    run.json             device and dtype, library versions, git commit, data manifest hash, status, metrics
     checkpoint-N/        Trainer checkpoints, for resuming
     data/                the build, when the config named a source rather than a build
 """
@@ -134,8 +134,16 @@ def write_config(out: Path, resolved: dict) -> None:
 
 
 def start_run(
-    out: Path, config_path: str, model_name: str, manifest: dict, world_size: int, quantization: dict | None
+    out: Path,
+    config_path: str,
+    model_name: str,
+    manifest: dict,
+    world_size: int,
+    quantization: dict | None,
+    placement: dict,
 ) -> dict:
+    """run.json as training starts. `placement`: where the model trains and in which dtype (with
+    mixed_precision, the autocast dtype or `no`), since step times and figures depend on both."""
     info = _read_run(out)
     info.update(
         {
@@ -146,6 +154,7 @@ def start_run(
             "command": [Path(sys.argv[0]).name, *sys.argv[1:]],  # secrets redacted by train.config
             "world_size": world_size,
             "quantization": quantization,
+            **placement,
             **provenance(),
             "data": {
                 "path": manifest.get("source"),
