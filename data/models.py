@@ -152,11 +152,12 @@ def device_name(cpu: bool = False) -> str:
     return f"cpu ({model}, {os.cpu_count()} cores)"
 
 
-def placement(model) -> dict:
-    """Where `model` runs and its weights' dtype, as run.json and report.json record them (a config or
-    a command line may say `auto`, fall back to float32 or ask for the CPU on a GPU machine)."""
-    on_cpu = next(model.parameters()).device.type == "cpu"
-    return {"device": device_name(cpu=on_cpu), "dtype": str(model.dtype).removeprefix("torch.")}
+def placement(model, device=None) -> dict:
+    """Where `model` runs (`device`, else where its weights are) and its weights' dtype, as run.json and
+    report.json record them (a config or a command line may say `auto`, fall back to float32 or ask
+    for the CPU on a GPU machine). Under DeepSpeed or FSDP the weights move only once training starts."""
+    device = device if device is not None else next(model.parameters()).device
+    return {"device": device_name(cpu=device.type == "cpu"), "dtype": str(model.dtype).removeprefix("torch.")}
 
 
 def load_model(

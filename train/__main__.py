@@ -177,7 +177,7 @@ def train(config, on_trainer=None) -> int:
                 built.manifest,
                 state.num_processes,
                 quant.to_dict() if hasattr(quant, "to_dict") else quant,
-                {**placement(trainer.model), "mixed_precision": args.mixed_precision},
+                {**placement(trainer.model, trainer.args.device), "mixed_precision": args.mixed_precision},
             )
             if replaced is not None:
                 shutil.rmtree(replaced)
