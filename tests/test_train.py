@@ -4,6 +4,8 @@ after kill -9, and merging."""
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -411,6 +413,44 @@ def test_resume_after_kill_9_ends_at_the_same_step(tmp_path, tiny_llama, call_ro
 
     again = run(cmd)  # finished: refused rather than silently retrained
     assert again.returncode == 2 and "finished run" in again.stderr
+
+
+def test_max_train_minutes_lowers_max_steps_and_the_schedule_spans_them(tmp_path, tiny_llama, call_rows):
+    out = tmp_path / "run"
+    values = dict(max_steps=100_000, max_train_minutes=0.03, save_steps=5, lr_scheduler_type="linear")
+    config = write_config(tmp_path / "c.yaml", **base_config(tiny_llama, call_rows, out, **values))
+    result = run([sys.executable, "-m", "train", str(config)])
+    ok(result)
+    info = json.loads((out / "run.json").read_text())
+    steps = info["max_steps"]
+    assert re.search(rf"max_train_minutes 0.03: a step takes [\d.]+ s here, so {steps} steps\n", result.stdout)
+    assert 1 < steps < 100_000 and info["global_step"] == steps
+    assert steps == int(0.03 * 60 / info["step_seconds"])
+    rates = [h["learning_rate"] for h in history(out, steps) if "learning_rate" in h]
+    # linear decay over the steps trained: the last step trains at 1/steps of the first step's rate
+    assert rates[-1] == pytest.approx(rates[0] / steps)
+    # The same run with those steps set and no timing: the same batches, rates, losses and token
+    # counts, so the timed steps left no trace (gradients, random state, metrics).
+    values.update(max_steps=steps, max_train_minutes=None)
+    fixed = write_config(tmp_path / "fixed.yaml", **base_config(tiny_llama, call_rows, tmp_path / "fixed", **values))
+    ok(run([sys.executable, "-m", "train", str(fixed)]))
+    keys = ("step", "loss", "learning_rate", "num_tokens", "mean_token_accuracy")
+    assert [{k: h.get(k) for k in keys} for h in history(out, steps) if "loss" in h] == [
+        {k: h.get(k) for k in keys} for h in history(tmp_path / "fixed", steps) if "loss" in h
+    ]
+    # Resumed from its first checkpoint, the run keeps the steps it chose (its schedule is in the checkpoint).
+    for checkpoint in out.glob("checkpoint-*"):
+        if checkpoint.name != "checkpoint-5":
+            shutil.rmtree(checkpoint)
+    (out / "run.json").write_text(json.dumps({**info, "status": "running"}))
+    resumed = run([sys.executable, "-m", "train", str(config)])
+    ok(resumed)
+    assert "resuming from" in resumed.stdout and "a step takes" not in resumed.stdout
+    assert json.loads((out / "run.json").read_text())["global_step"] == steps
+
+
+def history(out: Path, step: int) -> list[dict]:
+    return json.loads((out / f"checkpoint-{step}/trainer_state.json").read_text())["log_history"]
 
 
 def test_overwrite_keeps_the_old_run_until_the_new_one_starts(tmp_path, tiny_llama, call_rows):

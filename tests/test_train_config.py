@@ -139,6 +139,13 @@ def write(tmp_path, **values) -> Path:
         ({"lora_last_layers": 2}, [], "lora_last_layers needs lora_target_modules as a list"),
         ({"lora_last_layers": 0, "lora_target_modules": ["q_proj"]}, [], "lora_last_layers must be at least 1"),
         ({"shared_prefix_rows": 0}, [], "shared_prefix_rows must be at least 1"),
+        ({"max_train_minutes": 0}, [], "max_train_minutes must be more than 0"),
+        (
+            {"max_train_minutes": 5, "max_steps": -1},
+            [],
+            "max_train_minutes lowers max_steps to what fits: set max_steps",
+        ),
+        ({"max_train_minutes": 5, "max_steps": 10, "fsdp": "full_shard"}, [], "train without FSDP or DeepSpeed"),
         ({"shared_prefix_rows": 4, "padding_free": False}, [], "shared_prefix_rows above 1 needs method sft with"),
         ({"shared_prefix_rows": 4, "padding_free": True, "attn_implementation": "sdpa"}, [], "sdpa cannot"),
     ],

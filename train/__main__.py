@@ -9,6 +9,7 @@ again resumes an interrupted run. FCTUNE_DEBUG=1 shows the traceback behind an e
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import sys
@@ -51,6 +52,8 @@ def train(config, on_trainer=None) -> int:
 
     run, args, model_args = config.run, config.train, config.model
     out, state, resolved = Path(args.output_dir), PartialState(), config.resolved()
+    if run.max_train_minutes is not None and state.num_processes > 1:
+        raise FctuneError("max_train_minutes needs one process: each would time its own steps")
     if run.sft_adapter:
         try:
             check_adapter_base(Path(run.sft_adapter), model_args.model_name_or_path)
@@ -182,7 +185,12 @@ def train(config, on_trainer=None) -> int:
             if replaced is not None:
                 shutil.rmtree(replaced)
 
-        # 6. Train.
+        # 6. Train: max_steps, or as many steps as fit max_train_minutes (chosen once, kept on resuming).
+        if run.max_train_minutes is not None:
+            if resume:
+                trainer.args.max_steps = json.loads((Path(resume) / "trainer_state.json").read_text())["max_steps"]
+            else:
+                fit_to_minutes(trainer, run.max_train_minutes, out)
         if on_trainer is not None:
             on_trainer(trainer)
         try:
@@ -229,6 +237,18 @@ def train(config, on_trainer=None) -> int:
                 )
         run_dir.update_run(out, status="finished")
     return 0
+
+
+def fit_to_minutes(trainer, minutes: float, out: Path) -> None:
+    """Lowers max_steps to the steps that fit `minutes` here (max_train_minutes), before the schedule is made."""
+    from train import run_dir
+    from train.trainers import step_seconds
+
+    args = trainer.args
+    seconds = step_seconds(trainer)
+    args.max_steps = max(1, min(args.max_steps, int(minutes * 60 / seconds)))
+    run_dir.update_run(out, max_steps=args.max_steps, step_seconds=seconds)
+    print(f"max_train_minutes {minutes:g}: a step takes {seconds:.2f} s here, so {args.max_steps} steps")
 
 
 if __name__ == "__main__":

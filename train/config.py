@@ -82,6 +82,16 @@ class RunArguments:
             "padding_free and the sdpa_rows attention (the default with N above 1)."
         },
     )
+    max_train_minutes: float | None = field(
+        default=None,
+        metadata={
+            "help": "Train for at most about this many minutes: before training, the forward and backward "
+            "passes of a few steps are timed on the first batches, and max_steps is lowered to the steps "
+            "that fit (the learning-rate schedule then spans those). Evaluation and checkpoints come on "
+            "top. A run that resumes keeps the steps its first start chose. One process, no FSDP or "
+            "DeepSpeed; needs max_steps."
+        },
+    )
     bf16_fallback_to_float32: bool = field(
         default=True,
         metadata={
@@ -377,6 +387,7 @@ RANGES = [
     ("run", "lora_last_layers", 1, True),
     ("run", "shared_prefix_rows", 1, True),
     ("run", "max_eval_samples", 1, True),
+    ("run", "max_train_minutes", 0, False),
     ("evaluation", "eval_max_samples", 1, True),
     ("evaluation", "eval_batch_size", 1, True),
     ("evaluation", "eval_max_new_tokens", 1, True),
@@ -467,6 +478,10 @@ def check_config(config: Config) -> None:
         raise FctuneError(
             f"shared_prefix_rows above 1 needs the sdpa_rows attention (the default then), which reads the "
             f"layout from position ids; {model.attn_implementation} cannot"
+        )
+    if run.max_train_minutes is not None and (train.max_steps <= 0 or uses_sharding(train)):
+        raise FctuneError(
+            "max_train_minutes lowers max_steps to what fits: set max_steps, and train without FSDP or DeepSpeed"
         )
     if run.lora_last_layers and not isinstance(model.lora_target_modules, list):
         raise FctuneError(
