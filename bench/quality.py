@@ -20,8 +20,10 @@ config trained and where the evaluations ran (device and dtype, from run.json an
 curve is only comparable with one from the same kind of device. (The embedded configs train on the
 CPU in bf16 where it is native, else float32, even on a GPU machine, where evaluation uses the GPU.)
 
-With --work, what is already there is kept: a run trained by the same command is not trained
-again and finished evaluations are read back, so a config can be added to an earlier curve.
+With --work, what is already there is kept: a run trained to the end with the same settings is not
+trained again and finished evaluations are read back, so a config can be added to an earlier curve.
+The last point is the run's final adapter when its last step saved no checkpoint (a config with
+max_train_minutes trains fewer steps than max_steps on a slower machine).
 """
 
 from __future__ import annotations
@@ -78,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         points = [{"step": 0, "minutes": 0.0, "figures": base}]
         info = json.loads((run / "run.json").read_text())
         seconds, steps = info["metrics"]["train_runtime"], info["global_step"]
-        for checkpoint in sorted(run.glob("checkpoint-*"), key=lambda c: int(c.name.split("-")[1])):
-            step = int(checkpoint.name.split("-")[1])
+        adapters = {int(c.name.split("-")[1]): c for c in run.glob("checkpoint-*")}
+        adapters.setdefault(steps, run)
+        for step, checkpoint in sorted(adapters.items()):
             figures, _ = evaluate(checkpoint, run, work / f"{name}-{step}", rows, args.max_new_tokens)
             points.append({"step": step, "minutes": round(seconds * step / steps / 60, 2), "figures": figures})
         trained_on = {key: info.get(key) for key in ("device", "dtype", "mixed_precision")}
@@ -110,13 +113,26 @@ def train(config: str, out: Path, points: int, overrides: list[str]) -> Path:
     cmd = [sys.executable, "-m", "train", config, *flags, "--output_dir", str(out), "--overwrite_output_dir", "true"]
     cmd += ["--eval_after_training", "false", "--save_strategy", "steps", "--save_steps", str(every)]
     cmd += ["--save_total_limit", str(points + 1)]
-    done = out.with_name(out.name + ".command.json")  # the command that trained `out` to the end
-    if done.is_file() and (out / "run.json").is_file() and json.loads(done.read_text()) == cmd[1:]:
-        print(f"reusing {out}, trained by the same command", flush=True)
+    if trained_alike(out, cmd[3:]):
+        print(f"reusing {out}, trained to the end with the same settings", flush=True)
         return out
     sh(cmd)
-    done.write_text(json.dumps(cmd[1:]) + "\n")
     return out
+
+
+def trained_alike(out: Path, argv: list[str]) -> bool:
+    """Whether `out` holds a finished run whose settings (its fctune_config.yaml) are those `argv`
+    resolves to here: a changed setting or dtype fallback trains again, a changed comment does not,
+    nor a setting fctune gained since that run when it is left unset."""
+    import yaml
+
+    from train.config import parse_config
+
+    saved, info = out / "fctune_config.yaml", out / "run.json"
+    if not (saved.is_file() and info.is_file()) or json.loads(info.read_text()).get("status") != "finished":
+        return False
+    then, now = yaml.safe_load(saved.read_text()), parse_config(argv).resolved()
+    return then.keys() <= now.keys() and all(now[k] == then.get(k, None) for k in now)
 
 
 def evaluate(adapter: Path | None, run: Path, out: Path, rows: dict, max_new_tokens: int) -> tuple[dict, dict]:
