@@ -85,11 +85,11 @@ class RunArguments:
     max_train_minutes: float | None = field(
         default=None,
         metadata={
-            "help": "Train for at most about this many minutes: before training, the forward and backward "
+            "help": "Train as many steps as fit this many minutes: before training, the forward and backward "
             "passes of a few steps are timed on the first batches, and max_steps is lowered to the steps "
-            "that fit (the learning-rate schedule then spans those). Evaluation and checkpoints come on "
-            "top. A run that resumes keeps the steps its first start chose. One process, no FSDP or "
-            "DeepSpeed; needs max_steps."
+            "that fit (the learning-rate schedule then spans those). The optimizer's updates, evaluation "
+            "and checkpoints come on top. A run that resumes keeps the steps its first start chose. One "
+            "process, no FSDP or DeepSpeed; needs max_steps."
         },
     )
     bf16_fallback_to_float32: bool = field(
