@@ -447,6 +447,31 @@ def test_max_train_minutes_lowers_max_steps_and_the_schedule_spans_them(tmp_path
     ok(resumed)
     assert "resuming from" in resumed.stdout and "a step takes" not in resumed.stdout
     assert json.loads((out / "run.json").read_text())["global_step"] == steps
+    # and goes on counting the tokens trained from what its checkpoint kept, not from 0
+    keys = ("step", "num_tokens")
+    assert [{k: h.get(k) for k in keys} for h in history(out, steps) if "loss" in h] == [
+        {k: h.get(k) for k in keys} for h in history(tmp_path / "fixed", steps) if "loss" in h
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("{", "not a token count"), ("[]", "not a token count"), ('{"num_tokens": -3}', "whole number")],
+)
+def test_a_broken_token_count_in_a_checkpoint_is_one_line(tmp_path, text, message):
+    from types import SimpleNamespace
+
+    from data.common import FctuneError
+    from train.trainers import TokenCountInCheckpoints, resume_token_count
+
+    trainer = SimpleNamespace(_total_train_tokens=0)
+    resume_token_count(trainer, str(tmp_path))  # a checkpoint from before counts were kept: from 0
+    assert trainer._total_train_tokens == 0
+    (tmp_path / TokenCountInCheckpoints.FILE).write_text(text)
+    with pytest.raises(FctuneError, match=message) as error:
+        resume_token_count(trainer, str(tmp_path))
+    assert str(tmp_path / TokenCountInCheckpoints.FILE) in str(error.value) and "\n" not in str(error.value)
+    assert trainer._total_train_tokens == 0
 
 
 def history(out: Path, step: int) -> list[dict]:

@@ -48,7 +48,7 @@ def train(config, on_trainer=None) -> int:
     from train import run_dir
     from train.config import uses_sharding
     from train.data import dpo_dataset, prepare_data, sft_dataset
-    from train.trainers import OOM_ADVICE, ConfigToWandb, FctuneDPOTrainer, FctuneSFTTrainer
+    from train.trainers import OOM_ADVICE, ConfigToWandb, FctuneDPOTrainer, FctuneSFTTrainer, resume_token_count
 
     run, args, model_args = config.run, config.train, config.model
     out, state, resolved = Path(args.output_dir), PartialState(), config.resolved()
@@ -191,6 +191,8 @@ def train(config, on_trainer=None) -> int:
                 trainer.args.max_steps = json.loads((Path(resume) / "trainer_state.json").read_text())["max_steps"]
             else:
                 fit_to_minutes(trainer, run.max_train_minutes, out)
+        if resume:
+            resume_token_count(trainer, resume)
         if on_trainer is not None:
             on_trainer(trainer)
         try:

@@ -23,19 +23,23 @@ import contextlib
 import copy
 import inspect
 import itertools
+import json
 import resource
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from peft.helpers import disable_input_dtype_casting
 from transformers import TrainerCallback
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from trl import DPOTrainer, SFTTrainer
 from trl.models.utils import disable_gradient_checkpointing
 from trl.trainer.utils import use_adapter
 
+from data.common import FctuneError, error_summary
 from train.config import LOSS_IMPLEMENTATIONS
 
 
@@ -44,7 +48,12 @@ class ThroughputLogging:
 
     Tokens are counted here, as a running tensor summed over processes only when a line is
     logged, rather than by the Trainer's `include_num_input_tokens_seen`, which gathers
-    across processes at every step."""
+    across processes at every step. Checkpoints keep TRL's running `num_tokens` (see
+    `TokenCountInCheckpoints`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_callback(TokenCountInCheckpoints(self))
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         masks = [v for k, v in inputs.items() if k.endswith("attention_mask")]
@@ -70,8 +79,9 @@ class ThroughputLogging:
 
 def step_seconds(trainer, timed: int = 3) -> float:
     """What a training step costs here: the median time of the forward and backward passes of
-    `timed` steps on the first batches, after one untimed step that pays one-off costs (an adapter's
-    optimizer update is a small part of a step). Leaves no trace: the gradients, the trainer's
+    `timed` steps on the first batches, after one untimed step that pays one-off costs. The
+    optimizer's update is not timed (for the embedded model's adapter about an eighth of a step
+    comes on top). Leaves no trace: the gradients, the trainer's
     metrics and the random state (which orders the batches) are as they were."""
     model, accumulation = trainer.model, trainer.args.gradient_accumulation_steps
     saved = copy.deepcopy(trainer._metrics), trainer._total_train_tokens
@@ -350,6 +360,36 @@ class FctuneDPOTrainer(ThroughputLogging, TrainedPositions, DPOTrainer):
             return contextlib.nullcontext()
         unwrapped = self.accelerator.unwrap_model(self.model)
         return use_adapter(unwrapped, adapter_name="ref" if "ref" in unwrapped.peft_config else None)
+
+
+class TokenCountInCheckpoints(TrainerCallback):
+    """TRL counts the tokens trained (`num_tokens` in the logs) in the trainer alone, so a resumed
+    run would count again from 0. Each checkpoint keeps the count in a file of its own, which
+    `resume_token_count` reads back."""
+
+    FILE = "num_tokens.json"
+
+    def __init__(self, trainer):
+        self.trainer = trainer
+
+    def on_save(self, args, state, control, **kwargs):
+        folder = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+        if state.is_world_process_zero and folder.is_dir():
+            (folder / self.FILE).write_text(json.dumps({"num_tokens": self.trainer._total_train_tokens}))
+
+
+def resume_token_count(trainer, checkpoint: str) -> None:
+    """The count a checkpoint kept; one saved before checkpoints kept it leaves the count at 0."""
+    path = Path(checkpoint) / TokenCountInCheckpoints.FILE
+    if not path.is_file():
+        return
+    try:
+        count = json.loads(path.read_text())["num_tokens"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise FctuneError(f"{path}: not a token count ({error_summary(e)})") from None
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise FctuneError(f"{path}: num_tokens must be a whole number of tokens, got {count!r}")
+    trainer._total_train_tokens = count
 
 
 class ConfigToWandb(TrainerCallback):
