@@ -39,7 +39,7 @@ from trl import DPOTrainer, SFTTrainer
 from trl.models.utils import disable_gradient_checkpointing
 from trl.trainer.utils import use_adapter
 
-from data.common import FctuneError, error_summary
+from data.common import FctuneError, error_summary, write_atomic
 from train.config import LOSS_IMPLEMENTATIONS
 
 
@@ -375,7 +375,8 @@ class TokenCountInCheckpoints(TrainerCallback):
     def on_save(self, args, state, control, **kwargs):
         folder = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
         if state.is_world_process_zero and folder.is_dir():
-            (folder / self.FILE).write_text(json.dumps({"num_tokens": self.trainer._total_train_tokens}))
+            # whole or absent, since a checkpoint counts as complete before this is written
+            write_atomic(folder / self.FILE, json.dumps({"num_tokens": self.trainer._total_train_tokens}))
 
 
 def resume_token_count(trainer, checkpoint: str) -> None:
