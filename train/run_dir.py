@@ -5,7 +5,7 @@ OUTPUT_DIR/
     tokenizer files with the v2 chat template
     fctune_config.yaml   every setting, resolved; `python -m train` runs it again
     run.json             device and dtype, library versions, git commit, data manifest hash, status, metrics
-    checkpoint-N/        Trainer checkpoints, for resuming
+    checkpoint-N/        Trainer checkpoints, for resuming, each with num_tokens.json (the tokens trained so far)
     data/                the build, when the config named a source rather than a build
 """
 

@@ -385,8 +385,8 @@ def resume_token_count(trainer, checkpoint: str) -> None:
     if not path.is_file():
         return
     try:
-        count = json.loads(path.read_text())["num_tokens"]
-    except (ValueError, KeyError, TypeError) as e:
+        count = json.loads(path.read_text(encoding="utf-8"))["num_tokens"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
         raise FctuneError(f"{path}: not a token count ({error_summary(e)})") from None
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise FctuneError(f"{path}: num_tokens must be a whole number of tokens, got {count!r}")
